@@ -1,0 +1,4 @@
+using System.CommandLine;
+using LstmText.Cli;
+
+return await LstmTextCommandLine.Build().Parse(args).InvokeAsync();
