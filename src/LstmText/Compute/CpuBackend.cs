@@ -1,0 +1,371 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+using LstmText.Optimizers;
+using LstmText.Tensors;
+
+namespace LstmText.Compute;
+
+/// <summary>
+/// The managed CPU backend: a packed, register-blocked SGEMM on AVX-512/AVX2 FMA over a small team of
+/// threads, fused LSTM gate kernels, and <see cref="TensorPrimitives"/> for element-wise math.
+/// </summary>
+public sealed partial class CpuBackend : IBackend
+{
+    /// <summary>The shared instance, using every core of the machine.</summary>
+    public static CpuBackend Default { get; } = new(Environment.ProcessorCount);
+
+    /// <summary>Creates a backend that runs GEMMs on up to <paramref name="threads"/> threads.</summary>
+    public CpuBackend(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(threads);
+        Threads = threads;
+        InitializeGemm();
+    }
+
+    /// <summary>The number of threads a GEMM may use.</summary>
+    public int Threads { get; }
+
+    /// <inheritdoc/>
+    public string Name => $"cpu-{GemmInstructionSet} ({Threads} thread{(Threads == 1 ? "" : "s")})";
+
+    /// <inheritdoc/>
+    public void Fill(TensorSlice destination, float value) => destination.Span.Fill(value);
+
+    /// <inheritdoc/>
+    public void Copy(TensorSlice source, TensorSlice destination)
+    {
+        RequireSameLength(source, destination);
+        source.Span.CopyTo(destination.Span);
+    }
+
+    /// <inheritdoc/>
+    public void CopyRows(TensorSlice source, int sourceStride, TensorSlice destination, int destinationStride, int rows, int rowLength)
+    {
+        var from = source.Span;
+        var to = destination.Span;
+        for (int r = 0; r < rows; r++)
+            from.Slice(r * sourceStride, rowLength).CopyTo(to.Slice(r * destinationStride, rowLength));
+    }
+
+    /// <inheritdoc/>
+    public void Add(TensorSlice a, TensorSlice b, TensorSlice destination)
+    {
+        RequireSameLength(a, b);
+        RequireSameLength(a, destination);
+        TensorPrimitives.Add(a.Span, b.Span, destination.Span);
+    }
+
+    /// <inheritdoc/>
+    public void AddScaled(TensorSlice source, float alpha, TensorSlice destination)
+    {
+        RequireSameLength(source, destination);
+        TensorPrimitives.MultiplyAdd(source.Span, alpha, destination.Span, destination.Span);
+    }
+
+    /// <inheritdoc/>
+    public void Multiply(TensorSlice a, TensorSlice b, TensorSlice destination)
+    {
+        RequireSameLength(a, b);
+        RequireSameLength(a, destination);
+        TensorPrimitives.Multiply(a.Span, b.Span, destination.Span);
+    }
+
+    /// <inheritdoc/>
+    public void Scale(TensorSlice destination, float factor) =>
+        TensorPrimitives.Multiply(destination.Span, factor, destination.Span);
+
+    /// <inheritdoc/>
+    public double SumOfSquares(TensorSlice values)
+    {
+        // Blocks of float sums keep TensorPrimitives' speed; adding the blocks in double keeps large sums exact enough.
+        var span = values.Span;
+        double total = 0;
+        for (int start = 0; start < span.Length; start += 4096)
+            total += TensorPrimitives.SumOfSquares(span.Slice(start, Math.Min(4096, span.Length - start)));
+        return total;
+    }
+
+    /// <inheritdoc/>
+    public void AddToEachRow(TensorSlice matrix, int rows, int columns, TensorSlice vector)
+    {
+        var m = matrix.Span;
+        var v = vector.Span[..columns];
+        for (int r = 0; r < rows; r++)
+        {
+            var row = m.Slice(r * columns, columns);
+            TensorPrimitives.Add(row, v, row);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void AddColumnSums(TensorSlice matrix, int rows, int columns, TensorSlice accumulator)
+    {
+        var m = matrix.Span;
+        var sums = accumulator.Span[..columns];
+        for (int r = 0; r < rows; r++)
+            TensorPrimitives.Add(sums, m.Slice(r * columns, columns), sums);
+    }
+
+    /// <inheritdoc/>
+    public void Gather(TensorSlice table, int rowLength, ReadOnlySpan<int> ids, TensorSlice destination)
+    {
+        var from = table.Span;
+        var to = destination.Span;
+        int tableRows = from.Length / rowLength;
+        for (int r = 0; r < ids.Length; r++)
+        {
+            int id = ids[r];
+            if ((uint)id >= (uint)tableRows)
+                throw new ArgumentOutOfRangeException(nameof(ids), $"Id {id} at position {r} is outside a table of {tableRows} rows.");
+            from.Slice(id * rowLength, rowLength).CopyTo(to.Slice(r * rowLength, rowLength));
+        }
+    }
+
+    /// <inheritdoc/>
+    public void ScatterAdd(TensorSlice gradient, int rowLength, ReadOnlySpan<int> ids, TensorSlice tableGradient, int skippedId)
+    {
+        var from = gradient.Span;
+        var to = tableGradient.Span;
+        int tableRows = to.Length / rowLength;
+        for (int r = 0; r < ids.Length; r++)
+        {
+            int id = ids[r];
+            if (id == skippedId) continue;
+            if ((uint)id >= (uint)tableRows)
+                throw new ArgumentOutOfRangeException(nameof(ids), $"Id {id} at position {r} is outside a table of {tableRows} rows.");
+            var row = to.Slice(id * rowLength, rowLength);
+            TensorPrimitives.Add(row, from.Slice(r * rowLength, rowLength), row);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void DropoutMask(TensorSlice mask, float probability, RandomSource random)
+    {
+        if (probability is < 0f or >= 1f)
+            throw new ArgumentOutOfRangeException(nameof(probability), $"Dropout probability {probability} is not in [0, 1).");
+        var span = mask.Span;
+        float keep = 1f / (1f - probability);
+        for (int i = 0; i < span.Length; i++)
+            span[i] = random.NextFloat() < probability ? 0f : keep;
+    }
+
+    /// <inheritdoc/>
+    public void Softmax(TensorSlice logits, int rows, int columns, TensorSlice probabilities)
+    {
+        var x = logits.Span;
+        var y = probabilities.Span;
+        for (int r = 0; r < rows; r++)
+            TensorPrimitives.SoftMax(x.Slice(r * columns, columns), y.Slice(r * columns, columns));
+    }
+
+    /// <inheritdoc/>
+    public void LogSoftmax(TensorSlice logits, int rows, int columns, TensorSlice logProbabilities)
+    {
+        var x = logits.Span;
+        var y = logProbabilities.Span;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = x.Slice(r * columns, columns);
+            var output = y.Slice(r * columns, columns);
+            float logSumExp = LogSumExp(row, output);
+            TensorPrimitives.Subtract(row, logSumExp, output);
+        }
+    }
+
+    /// <inheritdoc/>
+    public (double LossSum, int Count) SoftmaxCrossEntropy(TensorSlice logits, int rows, int columns,
+        ReadOnlySpan<int> targets, int ignoreIndex, TensorSlice logitGradient)
+    {
+        if (targets.Length != rows)
+            throw new ArgumentException($"{targets.Length} targets for {rows} rows of logits.", nameof(targets));
+        int count = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            int target = targets[r];
+            if (target == ignoreIndex) continue;
+            if ((uint)target >= (uint)columns)
+                throw new ArgumentOutOfRangeException(nameof(targets), $"Target {target} at row {r} is not a class in [0, {columns}).");
+            count++;
+        }
+
+        var x = logits.Span;
+        var gradient = logitGradient.Span;
+        float scale = count == 0 ? 0f : 1f / count;
+        double lossSum = 0;
+        for (int r = 0; r < rows; r++)
+        {
+            var row = x.Slice(r * columns, columns);
+            var gradientRow = gradient.Slice(r * columns, columns);
+            int target = targets[r];
+            if (target == ignoreIndex)
+            {
+                gradientRow.Clear();
+                continue;
+            }
+            float logSumExp = LogSumExp(row, gradientRow);
+            lossSum += logSumExp - row[target];
+            // gradientRow holds exp(x − max); turn it into (softmax − one-hot) / count.
+            TensorPrimitives.Subtract(row, logSumExp, gradientRow);
+            TensorPrimitives.Exp(gradientRow, gradientRow);
+            TensorPrimitives.Multiply(gradientRow, scale, gradientRow);
+            gradientRow[target] -= scale;
+        }
+        return (lossSum, count);
+    }
+
+    /// <summary>log Σ exp(row), using <paramref name="scratch"/> (same length) as working space.</summary>
+    private static float LogSumExp(ReadOnlySpan<float> row, Span<float> scratch)
+    {
+        float max = TensorPrimitives.Max(row);
+        TensorPrimitives.Subtract(row, max, scratch);
+        TensorPrimitives.Exp(scratch, scratch);
+        return max + MathF.Log(TensorPrimitives.Sum(scratch));
+    }
+
+    /// <inheritdoc/>
+    public void LstmCellForward(in LstmStep step)
+    {
+        int h = step.HiddenSize;
+        var gates = step.Gates.Span;
+        var previousCell = step.PreviousCell.Span;
+        var cell = step.Cell.Span;
+        var previousHidden = step.PreviousHidden.Span;
+        var hidden = step.Hidden.Span;
+        var output = step.Output.Span;
+        var lengths = step.Lengths.Span;
+        for (int b = 0; b < step.Batch; b++)
+        {
+            var cPrev = previousCell.Slice(b * h, h);
+            var c = cell.Slice(b * h, h);
+            var hNew = hidden.Slice(b * h, h);
+            var outRow = output.Slice(b * step.OutputStride, h);
+            if (!lengths.IsEmpty && step.Time >= lengths[b])
+            {
+                cPrev.CopyTo(c);
+                previousHidden.Slice(b * h, h).CopyTo(hNew);
+                outRow.Clear();
+                continue;
+            }
+            var g4 = gates.Slice(b * 4 * h, 4 * h);
+            var inputAndForget = g4[..(2 * h)];
+            var candidate = g4.Slice(2 * h, h);
+            var outputGate = g4.Slice(3 * h, h);
+            TensorPrimitives.Sigmoid(inputAndForget, inputAndForget);
+            TensorPrimitives.Tanh(candidate, candidate);
+            TensorPrimitives.Sigmoid(outputGate, outputGate);
+            var inputGate = g4[..h];
+            var forgetGate = g4.Slice(h, h);
+            TensorPrimitives.Multiply(forgetGate, cPrev, c);
+            TensorPrimitives.MultiplyAdd(inputGate, candidate, c, c);
+            TensorPrimitives.Tanh(c, hNew);
+            TensorPrimitives.Multiply(hNew, outputGate, hNew);
+            hNew.CopyTo(outRow);
+        }
+    }
+
+    /// <inheritdoc/>
+    public void LstmCellBackward(in LstmStep step)
+    {
+        int h = step.HiddenSize;
+        var gates = step.Gates.Span;
+        var previousCell = step.PreviousCell.Span;
+        var cell = step.Cell.Span;
+        var outputGradient = step.OutputGradient.Span;
+        var hiddenGradient = step.HiddenGradient.Span;
+        var cellGradient = step.CellGradient.Span;
+        var gateGradients = step.GateGradients.Span;
+        var previousHiddenGradient = step.PreviousHiddenGradient.Span;
+        var lengths = step.Lengths.Span;
+        float[] rented = ArrayPool<float>.Shared.Rent(2 * h);
+        var tanhCell = rented.AsSpan(0, h);
+        var dh = rented.AsSpan(h, h);
+        for (int b = 0; b < step.Batch; b++)
+        {
+            var dc = cellGradient.Slice(b * h, h);
+            var dhPrevious = previousHiddenGradient.Slice(b * h, h);
+            var dGates = gateGradients.Slice(b * 4 * h, 4 * h);
+            if (!lengths.IsEmpty && step.Time >= lengths[b])
+            {
+                // A padded step is the identity on (h, c): the gradients pass through untouched.
+                hiddenGradient.Slice(b * h, h).CopyTo(dhPrevious);
+                dGates.Clear();
+                continue;
+            }
+            TensorPrimitives.Add(hiddenGradient.Slice(b * h, h), outputGradient.Slice(b * step.OutputStride, h), dh);
+            TensorPrimitives.Tanh(cell.Slice(b * h, h), tanhCell);
+            var g4 = gates.Slice(b * 4 * h, 4 * h);
+            var cPrev = previousCell.Slice(b * h, h);
+            for (int j = 0; j < h; j++)
+            {
+                float i = g4[j], f = g4[h + j], g = g4[2 * h + j], o = g4[3 * h + j];
+                float tc = tanhCell[j];
+                float dhj = dh[j];
+                float dcj = dc[j] + dhj * o * (1f - tc * tc);
+                dGates[j] = dcj * g * i * (1f - i);
+                dGates[h + j] = dcj * cPrev[j] * f * (1f - f);
+                dGates[2 * h + j] = dcj * i * (1f - g * g);
+                dGates[3 * h + j] = dhj * tc * o * (1f - o);
+                dc[j] = dcj * f;
+            }
+            dhPrevious.Clear();
+        }
+        ArrayPool<float>.Shared.Return(rented);
+    }
+
+    /// <inheritdoc/>
+    public void SgdStep(TensorSlice parameter, TensorSlice gradient, TensorSlice velocity, in SgdSettings settings, bool firstStep)
+    {
+        RequireSameLength(parameter, gradient);
+        var p = parameter.Span;
+        var grad = gradient.Span;
+        var buffer = settings.Momentum != 0f ? velocity.Span : default;
+        for (int k = 0; k < p.Length; k++)
+        {
+            float d = grad[k];
+            if (settings.WeightDecay != 0f) d += settings.WeightDecay * p[k];
+            if (settings.Momentum != 0f)
+            {
+                float v = firstStep ? d : settings.Momentum * buffer[k] + (1f - settings.Dampening) * d;
+                buffer[k] = v;
+                d = settings.Nesterov ? d + settings.Momentum * v : v;
+            }
+            p[k] -= settings.LearningRate * d;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void AdamStep(TensorSlice parameter, TensorSlice gradient, TensorSlice firstMoment, TensorSlice secondMoment,
+        in AdamSettings settings, int step)
+    {
+        RequireSameLength(parameter, gradient);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(step);
+        var p = parameter.Span;
+        var grad = gradient.Span;
+        var m = firstMoment.Span;
+        var v = secondMoment.Span;
+        // The corrections are computed in double, as PyTorch computes them in Python floats.
+        double biasCorrection1 = 1 - Math.Pow(settings.Beta1, step);
+        double biasCorrection2Sqrt = Math.Sqrt(1 - Math.Pow(settings.Beta2, step));
+        float stepSize = (float)(settings.LearningRate / biasCorrection1);
+        float correction2Sqrt = (float)biasCorrection2Sqrt;
+        float decay = settings.DecoupledWeightDecay ? 1f - settings.LearningRate * settings.WeightDecay : 1f;
+        float l2 = settings.DecoupledWeightDecay ? 0f : settings.WeightDecay;
+        float beta1 = settings.Beta1, beta2 = settings.Beta2, eps = settings.Epsilon;
+        for (int k = 0; k < p.Length; k++)
+        {
+            float pk = p[k] * decay;
+            float g = grad[k] + l2 * pk;
+            float mk = m[k] * beta1 + (1f - beta1) * g;
+            float vk = v[k] * beta2 + (1f - beta2) * g * g;
+            m[k] = mk;
+            v[k] = vk;
+            p[k] = pk - stepSize * (mk / (MathF.Sqrt(vk) / correction2Sqrt + eps));
+        }
+    }
+
+    private static void RequireSameLength(TensorSlice a, TensorSlice b)
+    {
+        if (a.Length != b.Length)
+            throw new ArgumentException($"Operands hold {a.Length} and {b.Length} elements; they must match.");
+    }
+}

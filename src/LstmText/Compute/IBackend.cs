@@ -1,0 +1,99 @@
+using LstmText.Optimizers;
+using LstmText.Tensors;
+
+namespace LstmText.Compute;
+
+/// <summary>
+/// The seam between layers and the hardware: every heavy operation a layer performs goes through here.
+/// </summary>
+/// <remarks>
+/// Matrices are row-major slices with an explicit leading dimension (the distance between rows), as in BLAS.
+/// Layers never index tensor memory for their math, so a device backend can replace <see cref="CpuBackend"/>
+/// without touching them. Implementations must be safe to call from one thread at a time per buffer set;
+/// they may use several threads inside one call.
+/// </remarks>
+public interface IBackend
+{
+    /// <summary>A short name for reports, e.g. "cpu-avx512 (2 threads)".</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// C = alpha·op(A)·op(B) + beta·C, where op(A) is m×k, op(B) is k×n and C is m×n (row-major).
+    /// With beta = 1 this accumulates into C; with beta = 0 the old contents of C are ignored (even NaN).
+    /// </summary>
+    void Gemm(Transpose transposeA, Transpose transposeB, int m, int n, int k, float alpha,
+        TensorSlice a, int lda, TensorSlice b, int ldb, float beta, TensorSlice c, int ldc);
+
+    /// <summary>Sets every element to <paramref name="value"/>.</summary>
+    void Fill(TensorSlice destination, float value);
+
+    /// <summary>Copies <paramref name="source"/> into <paramref name="destination"/> (same length).</summary>
+    void Copy(TensorSlice source, TensorSlice destination);
+
+    /// <summary>Copies <paramref name="rows"/> rows of <paramref name="rowLength"/> values between strided layouts.</summary>
+    void CopyRows(TensorSlice source, int sourceStride, TensorSlice destination, int destinationStride, int rows, int rowLength);
+
+    /// <summary>destination = a + b, element-wise.</summary>
+    void Add(TensorSlice a, TensorSlice b, TensorSlice destination);
+
+    /// <summary>destination += alpha·source, element-wise.</summary>
+    void AddScaled(TensorSlice source, float alpha, TensorSlice destination);
+
+    /// <summary>destination = a ⊙ b, element-wise.</summary>
+    void Multiply(TensorSlice a, TensorSlice b, TensorSlice destination);
+
+    /// <summary>destination *= factor.</summary>
+    void Scale(TensorSlice destination, float factor);
+
+    /// <summary>Σ x², accumulated in double precision.</summary>
+    double SumOfSquares(TensorSlice values);
+
+    /// <summary>Adds <paramref name="vector"/> (length <paramref name="columns"/>) to every row of a rows×columns matrix.</summary>
+    void AddToEachRow(TensorSlice matrix, int rows, int columns, TensorSlice vector);
+
+    /// <summary>accumulator[j] += Σᵢ matrix[i, j] over a rows×columns matrix (bias gradients).</summary>
+    void AddColumnSums(TensorSlice matrix, int rows, int columns, TensorSlice accumulator);
+
+    /// <summary>destination row r = table row ids[r] (rows of <paramref name="rowLength"/> values).</summary>
+    void Gather(TensorSlice table, int rowLength, ReadOnlySpan<int> ids, TensorSlice destination);
+
+    /// <summary>tableGradient row ids[r] += gradient row r, skipping rows whose id is <paramref name="skippedId"/> (use -1 for none).</summary>
+    void ScatterAdd(TensorSlice gradient, int rowLength, ReadOnlySpan<int> ids, TensorSlice tableGradient, int skippedId);
+
+    /// <summary>Fills <paramref name="mask"/> with 0 (probability p) or 1/(1−p), drawing from <paramref name="random"/>.</summary>
+    void DropoutMask(TensorSlice mask, float probability, RandomSource random);
+
+    /// <summary>Row-wise softmax of a rows×columns matrix.</summary>
+    void Softmax(TensorSlice logits, int rows, int columns, TensorSlice probabilities);
+
+    /// <summary>Row-wise log-softmax of a rows×columns matrix.</summary>
+    void LogSoftmax(TensorSlice logits, int rows, int columns, TensorSlice logProbabilities);
+
+    /// <summary>
+    /// Mean cross-entropy of softmax(logits) against <paramref name="targets"/> over rows whose target is not
+    /// <paramref name="ignoreIndex"/>; writes d(mean loss)/d(logits) into <paramref name="logitGradient"/>
+    /// (zero rows for ignored targets). Returns the summed loss and the number of counted rows.
+    /// </summary>
+    (double LossSum, int Count) SoftmaxCrossEntropy(TensorSlice logits, int rows, int columns,
+        ReadOnlySpan<int> targets, int ignoreIndex, TensorSlice logitGradient);
+
+    /// <summary>
+    /// LSTM cell forward for one step: activates <see cref="LstmStep.Gates"/> in place (σ, σ, tanh, σ), then
+    /// c = f⊙c₋₁ + i⊙g, h = o⊙tanh(c), and writes h to the output rows. Inactive rows carry state and output 0.
+    /// </summary>
+    void LstmCellForward(in LstmStep step);
+
+    /// <summary>
+    /// LSTM cell backward for one step: from the activated gates, states, output gradient, hidden gradient and
+    /// cell gradient, writes gate gradients, the previous cell's gradient (in place) and the non-recurrent part
+    /// of the previous hidden state's gradient.
+    /// </summary>
+    void LstmCellBackward(in LstmStep step);
+
+    /// <summary>One SGD step (PyTorch semantics: weight decay, momentum with dampening, Nesterov).</summary>
+    void SgdStep(TensorSlice parameter, TensorSlice gradient, TensorSlice velocity, in SgdSettings settings, bool firstStep);
+
+    /// <summary>One Adam or AdamW step (PyTorch semantics), <paramref name="step"/> counting from 1.</summary>
+    void AdamStep(TensorSlice parameter, TensorSlice gradient, TensorSlice firstMoment, TensorSlice secondMoment,
+        in AdamSettings settings, int step);
+}
