@@ -66,6 +66,11 @@ internal sealed class ParallelGemm : IParallelWork
             MatrixVectorProduct.Run(product, workspace);
             return;
         }
+        if (instructionSet == GemmInstructionSet.Avx512 && DotProductGemm.Suits(product))
+        {
+            DotProductGemm.Run(product);
+            return;
+        }
         switch (instructionSet)
         {
             case GemmInstructionSet.Avx512:
