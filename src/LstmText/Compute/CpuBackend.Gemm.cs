@@ -25,6 +25,10 @@ public sealed partial class CpuBackend
         parallelGemm = new ParallelGemm(gemmTeam, instructionSet);
     }
 
+    /// <summary>Lets the GEMM worker threads of a backend that is no longer referenced end.</summary>
+    /// <remarks>The workers hold the team, not the backend, so an unused backend can be collected.</remarks>
+    ~CpuBackend() => gemmTeam?.Stop();
+
     /// <summary>The SIMD width of the SGEMM micro-kernel: the widest this CPU supports unless forced for tests.</summary>
     public GemmInstructionSet GemmInstructionSet { get; private set; }
 
@@ -82,6 +86,8 @@ public sealed partial class CpuBackend
                 ParallelGemm.RunOnOneThread(problem, GemmInstructionSet, contendedWorkspace ??= new GemmWorkspace());
             }
         }
+        // The finalizer stops the team; this backend must stay reachable until the team has finished.
+        GC.KeepAlive(this);
     }
 
     private static void ScaleMatrix(Span<float> c, int m, int n, int ldc, float beta)

@@ -65,6 +65,7 @@ public sealed class GemmTests
                 AssertMatchesReference(backend, a, b, 67, 131, 300, 1f, 0f, padding: 3, seed: 1);
                 AssertMatchesReference(backend, a, b, 200, 70, 257, -1f, 1f, padding: 0, seed: 2);
                 AssertMatchesReference(backend, a, b, 1, 50, 40, 2f, 0.5f, padding: 1, seed: 3);
+                AssertMatchesReference(backend, a, b, 40, 70, 300, 1f, 0.5f, padding: 2, seed: 4);
             }
         }
     }
@@ -132,6 +133,18 @@ public sealed class GemmTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Callers_on_several_threads_sharing_one_backend_each_get_their_own_correct_result()
+    {
+        var shared = new CpuBackend(2);
+        Parallel.For(0, 8, new ParallelOptions { MaxDegreeOfParallelism = 4 }, caller =>
+        {
+            for (int round = 0; round < 3; round++)
+                AssertMatchesReference(shared, Transpose.No, caller % 2 == 0 ? Transpose.No : Transpose.Yes,
+                    96 + caller, 80, 150, 1f, 0f, padding: 0, seed: caller * 10 + round);
+        });
     }
 
     [Fact]

@@ -15,7 +15,8 @@ internal unsafe interface IGemmMicroKernel
 
     /// <summary>
     /// tile = Σₚ a[p]ᵀ·b[p] over <paramref name="depth"/> steps; then c = alpha·tile + beta·c, where beta = 0
-    /// stores without reading c. <paramref name="a"/> holds MR values per step, <paramref name="b"/> NR values.
+    /// stores without reading c. <paramref name="a"/> holds MR values per step; <paramref name="b"/> holds NR
+    /// values per step, <paramref name="bStride"/> apart (NR when packed, B's leading dimension when read in place).
     /// </summary>
-    static abstract void Multiply(int depth, float* a, float* b, float* c, int ldc, float alpha, float beta);
+    static abstract void Multiply(int depth, float* a, float* b, int bStride, float* c, int ldc, float alpha, float beta);
 }

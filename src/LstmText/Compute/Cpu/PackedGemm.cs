@@ -16,6 +16,12 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : struct, IGemmMi
     /// <summary>NC: 2048 columns × KC is 2 MiB of packed B, which stays in L2/L3 across the row blocks.</summary>
     public const int ColumnBlock = 2048;
 
+    /// <summary>
+    /// Up to this many rows, op(B) that is not transposed is read in place: its rows already hold NR consecutive
+    /// columns per depth step, and copying all of B costs more than the few row tiles that would reuse the copy.
+    /// </summary>
+    public const int InPlaceRows = 64;
+
     public static void Run(in GemmProblem problem, GemmWorkspace workspace)
     {
         int mr = TKernel.RowsPerTile, nr = TKernel.ColumnsPerTile;
@@ -34,7 +40,12 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : struct, IGemmMi
                 int depth = Math.Min(depthBlock, problem.K - depth0);
                 // Later depth blocks add to what the first one stored.
                 float beta = depth0 == 0 ? problem.Beta : 1f;
-                PanelPacking.PackB(problem, depth0, depth, column0, columns, nr, packedB);
+                bool readBInPlace = !problem.TransposeB && problem.M <= InPlaceRows;
+                // In place, only the partial panel at the right edge is packed (zero-padded, so reads stay inside B).
+                int packedColumns = readBInPlace ? columns % nr : columns;
+                int firstPacked = columns - packedColumns;
+                if (packedColumns > 0)
+                    PanelPacking.PackB(problem, depth0, depth, column0 + firstPacked, packedColumns, nr, packedB + (long)firstPacked * depth);
                 for (int row0 = 0; row0 < problem.M; row0 += rowBlock)
                 {
                     int rows = Math.Min(rowBlock, problem.M - row0);
@@ -42,7 +53,9 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : struct, IGemmMi
                     for (int tileColumn = 0; tileColumn < columns; tileColumn += nr)
                     {
                         int tileColumns = Math.Min(nr, columns - tileColumn);
-                        float* b = packedB + (long)tileColumn * depth;
+                        bool inPlace = tileColumn < firstPacked;
+                        float* b = inPlace ? problem.AddressOfB(depth0, column0 + tileColumn) : packedB + (long)tileColumn * depth;
+                        int bStride = inPlace ? problem.Ldb : nr;
                         for (int tileRow = 0; tileRow < rows; tileRow += mr)
                         {
                             int tileRows = Math.Min(mr, rows - tileRow);
@@ -50,11 +63,11 @@ internal static unsafe class PackedGemm<TKernel> where TKernel : struct, IGemmMi
                             float* c = problem.C + (long)(row0 + tileRow) * problem.Ldc + column0 + tileColumn;
                             if (tileRows == mr && tileColumns == nr)
                             {
-                                TKernel.Multiply(depth, a, b, c, problem.Ldc, problem.Alpha, beta);
+                                TKernel.Multiply(depth, a, b, bStride, c, problem.Ldc, problem.Alpha, beta);
                             }
                             else
                             {
-                                TKernel.Multiply(depth, a, b, edge, nr, 1f, 0f);
+                                TKernel.Multiply(depth, a, b, bStride, edge, nr, 1f, 0f);
                                 StoreEdge(edge, nr, c, problem.Ldc, tileRows, tileColumns, problem.Alpha, beta);
                             }
                         }

@@ -13,7 +13,7 @@ internal readonly unsafe struct ScalarMicroKernel : IGemmMicroKernel
     public static int ColumnsPerTile => 4;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Multiply(int depth, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    public static void Multiply(int depth, float* a, float* b, int bStride, float* c, int ldc, float alpha, float beta)
     {
         float c00 = 0, c01 = 0, c02 = 0, c03 = 0, c10 = 0, c11 = 0, c12 = 0, c13 = 0;
         float c20 = 0, c21 = 0, c22 = 0, c23 = 0, c30 = 0, c31 = 0, c32 = 0, c33 = 0;
@@ -26,7 +26,7 @@ internal readonly unsafe struct ScalarMicroKernel : IGemmMicroKernel
             c20 += a2 * b0; c21 += a2 * b1; c22 += a2 * b2; c23 += a2 * b3;
             c30 += a3 * b0; c31 += a3 * b1; c32 += a3 * b2; c33 += a3 * b3;
             a += 4;
-            b += 4;
+            b += bStride;
         }
         Store(c, c00, c01, c02, c03, alpha, beta);
         Store(c + ldc, c10, c11, c12, c13, alpha, beta);

@@ -15,7 +15,7 @@ internal readonly unsafe struct Vector256MicroKernel : IGemmMicroKernel
     public static int ColumnsPerTile => 16;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    public static void Multiply(int depth, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    public static void Multiply(int depth, float* a, float* b, int bStride, float* c, int ldc, float alpha, float beta)
     {
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector256<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -43,7 +43,7 @@ internal readonly unsafe struct Vector256MicroKernel : IGemmMicroKernel
             c50 = Fma.MultiplyAdd(a5, b0, c50);
             c51 = Fma.MultiplyAdd(a5, b1, c51);
             a += 6;
-            b += 16;
+            b += bStride;
         }
         Store(c, c00, c01, alpha, beta);
         Store(c + ldc, c10, c11, alpha, beta);

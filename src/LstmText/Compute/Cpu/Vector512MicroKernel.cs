@@ -15,7 +15,7 @@ internal readonly unsafe struct Vector512MicroKernel : IGemmMicroKernel
     public static int ColumnsPerTile => 32;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining | MethodImplOptions.AggressiveOptimization)]
-    public static void Multiply(int depth, float* a, float* b, float* c, int ldc, float alpha, float beta)
+    public static void Multiply(int depth, float* a, float* b, int bStride, float* c, int ldc, float alpha, float beta)
     {
         Vector512<float> c00 = default, c01 = default, c10 = default, c11 = default;
         Vector512<float> c20 = default, c21 = default, c30 = default, c31 = default;
@@ -50,7 +50,7 @@ internal readonly unsafe struct Vector512MicroKernel : IGemmMicroKernel
             c70 = Avx512F.FusedMultiplyAdd(a7, b0, c70);
             c71 = Avx512F.FusedMultiplyAdd(a7, b1, c71);
             a += 8;
-            b += 32;
+            b += bStride;
         }
         Store(c, c00, c01, alpha, beta);
         Store(c + ldc, c10, c11, alpha, beta);

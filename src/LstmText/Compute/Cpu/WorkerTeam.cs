@@ -22,6 +22,7 @@ internal sealed class WorkerTeam
     private int sleepers;
     private int unfinished;
     private Exception? failure;
+    private volatile bool stopping;
 
     /// <summary>Starts <paramref name="size"/> − 1 background threads.</summary>
     public WorkerTeam(int size)
@@ -68,6 +69,14 @@ internal sealed class WorkerTeam
             throw new AggregateException("A GEMM worker thread failed.", error);
     }
 
+    /// <summary>Lets the worker threads end; the team must not run jobs afterwards.</summary>
+    public void Stop()
+    {
+        stopping = true;
+        Interlocked.Increment(ref generation);
+        lock (gate) Monitor.PulseAll(gate);
+    }
+
     private void WaitForWorkers()
     {
         int spins = 0;
@@ -86,6 +95,7 @@ internal sealed class WorkerTeam
         while (true)
         {
             seen = AwaitNextJob(seen);
+            if (stopping) return;
             var job = work!;
             int partCount = parts;
             try
