@@ -41,6 +41,17 @@ def blas_library():
     return "unknown"
 
 
+def blas_kernel(library):
+    """OpenBLAS's name for the kernel it picked for this CPU (it falls back to old ones for CPUs it predates)."""
+    try:
+        import ctypes
+        corename = ctypes.CDLL(library).openblas_get_corename
+        corename.restype = ctypes.c_char_p
+        return "openblas " + corename().decode()
+    except (OSError, AttributeError):
+        return os.path.basename(library)
+
+
 def measure(m, n, k, layout, repeat):
     random = numpy.random.default_rng(1)
     # Stored shapes follow BLAS: a transposed operand is stored with its dimensions swapped and used through .T.
@@ -86,7 +97,8 @@ def main():
         "k": k,
         "transpose": arguments.transpose,
         "threads": arguments.threads,
-        "instruction_set": "numpy " + numpy.__version__ + " on " + os.path.basename(blas_library()),
+        "instruction_set": blas_kernel(blas_library()),
+        "numpy": numpy.__version__,
         "blas": blas_library(),
         "seconds_best": seconds,
         "gflops": round(gflops, 2),
