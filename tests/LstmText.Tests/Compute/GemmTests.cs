@@ -101,6 +101,7 @@ public sealed class GemmTests
 
     [Theory]
     [InlineData(Transpose.No, Transpose.Yes, 64, 2048, 512)]
+    [InlineData(Transpose.No, Transpose.Yes, 32, 2048, 512)]
     [InlineData(Transpose.No, Transpose.No, 1000, 96, 300)]
     [InlineData(Transpose.Yes, Transpose.No, 512, 512, 64)]
     [InlineData(Transpose.No, Transpose.Yes, 1, 4096, 256)]
