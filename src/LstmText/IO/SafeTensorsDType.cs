@@ -3,10 +3,17 @@ namespace LstmText.IO;
 /// <summary>An element type that may appear in a safetensors header, with its size.</summary>
 /// <remarks>
 /// The list follows the reference implementation, so the reader can check the byte span of any
-/// tensor, including ones whose type it cannot convert to float32.
+/// tensor, including ones whose type it cannot convert to float32. Instances are unique per name,
+/// so they compare by reference.
 /// </remarks>
-internal sealed record SafeTensorsDType(string Name, int ByteSize, bool ConvertsToFloat32)
+internal sealed class SafeTensorsDType(string name, int byteSize, bool convertsToFloat32)
 {
+    public string Name { get; } = name;
+
+    public int ByteSize { get; } = byteSize;
+
+    public bool ConvertsToFloat32 { get; } = convertsToFloat32;
+
     public static readonly SafeTensorsDType F32 = new("F32", 4, true);
     public static readonly SafeTensorsDType F16 = new("F16", 2, true);
     public static readonly SafeTensorsDType BF16 = new("BF16", 2, true);
