@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 
 namespace LstmText.Tokenizers;
@@ -8,6 +9,13 @@ namespace LstmText.Tokenizers;
 /// </summary>
 internal ref struct WordScanner(ReadOnlySpan<char> text, WordSplitting splitting, bool reportLineBreaks)
 {
+    // Unicode White_Space, which char.IsWhiteSpace tests one char at a time; SearchValues scans many at once.
+    private static readonly SearchValues<char> whiteSpace = SearchValues.Create(
+        "\t\n\v\f\r \u0085\u00A0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200A\u2028\u2029\u202F\u205F\u3000");
+
+    private static readonly SearchValues<char> asciiLettersAndDigits = SearchValues.Create(
+        "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+
     private readonly ReadOnlySpan<char> text = text;
     private int position;
 
@@ -33,16 +41,20 @@ internal ref struct WordScanner(ReadOnlySpan<char> text, WordSplitting splitting
         var start = position;
         if (splitting == WordSplitting.Whitespace)
         {
-            while (position < text.Length && !char.IsWhiteSpace(text[position]))
-            {
-                position++;
-            }
+            var end = text[position..].IndexOfAny(whiteSpace);
+            position = end < 0 ? text.Length : position + end;
         }
         else if (IsWordChar(text, position, out var width))
         {
             position += width;
             while (position < text.Length)
             {
+                var asciiRun = text[position..].IndexOfAnyExcept(asciiLettersAndDigits);
+                position = asciiRun < 0 ? text.Length : position + asciiRun;
+                if (position >= text.Length)
+                {
+                    break;
+                }
                 if (IsWordChar(text, position, out width))
                 {
                     position += width;

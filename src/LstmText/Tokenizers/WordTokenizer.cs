@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text;
 using System.Text.Json;
 
 namespace LstmText.Tokenizers;
@@ -100,9 +102,15 @@ public sealed class WordTokenizer : Tokenizer
 
     private int IdOfWord(ReadOnlySpan<char> word, Span<char> scratch)
     {
-        if (Options.LowerCase)
+        if (Options.LowerCase && word.ContainsAnyExceptInRange('a', 'z'))
         {
+            // Most words are ASCII, and System.Text.Ascii lower-cases them several times faster than the
+            // culture machinery; both give what string.ToLowerInvariant gave the vocabulary when it was built.
             var buffer = word.Length <= scratch.Length ? scratch : new char[word.Length];
+            if (Ascii.ToLower(word, buffer, out var written) == OperationStatus.Done)
+            {
+                return IdOfKnownOrUnknown(buffer[..written]);
+            }
             var length = word.ToLowerInvariant(buffer);
             return IdOfKnownOrUnknown(buffer[..length]);
         }
