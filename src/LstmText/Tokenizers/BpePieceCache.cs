@@ -7,19 +7,24 @@ namespace LstmText.Tokenizers;
 /// merging is the costly part of BPE. Thread-safe; it forgets everything when it grows past its capacity,
 /// which bounds memory without the bookkeeping of a true LRU.
 /// </summary>
-internal sealed class BpePieceCache(int capacity)
+internal sealed class BpePieceCache
 {
     /// <summary>Longer pieces are rare and would fill the cache with text that never recurs.</summary>
     public const int LongestCachedPiece = 48;
 
+    private readonly int capacity;
+
     private readonly ConcurrentDictionary<string, int[]> idsOfPiece = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, int[]>.AlternateLookup<ReadOnlySpan<char>> idsOfSpan;
     private int count;
 
-    public bool TryGet(ReadOnlySpan<char> piece, out int[] ids)
+    public BpePieceCache(int capacity)
     {
-        var lookup = idsOfPiece.GetAlternateLookup<ReadOnlySpan<char>>();
-        return lookup.TryGetValue(piece, out ids!);
+        this.capacity = capacity;
+        idsOfSpan = idsOfPiece.GetAlternateLookup<ReadOnlySpan<char>>();
     }
+
+    public bool TryGet(ReadOnlySpan<char> piece, out int[] ids) => idsOfSpan.TryGetValue(piece, out ids!);
 
     public void Add(ReadOnlySpan<char> piece, int[] ids)
     {

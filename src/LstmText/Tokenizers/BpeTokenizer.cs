@@ -168,8 +168,6 @@ public sealed class BpeTokenizer : Tokenizer
         return bytesOfId[id];
     }
 
-    internal IEnumerable<(int Left, int Right)> MergePairs => merges.Select(merge => (merge.Left, merge.Right));
-
     internal static BpeTokenizer FromJsonFields(TokenizerJsonFields fields)
     {
         var specials = ReadSpecialTokens(fields);
@@ -185,9 +183,6 @@ public sealed class BpeTokenizer : Tokenizer
             throw new TokenizerFormatException($"Tokenizer JSON: {e.Message}", e);
         }
     }
-
-    internal static BpeTokenizer Create(Vocabulary vocabulary, IReadOnlyList<(int Left, int Right, int Merged)> merges, SpecialTokens specials) =>
-        new(vocabulary, merges, specials);
 
     private protected override void EncodeCore(ReadOnlySpan<char> text, ref TokenIdWriter writer)
     {
