@@ -16,6 +16,10 @@ public sealed class BpeTokenizer : Tokenizer
     internal const string KindName = "bpe";
 
     // About 25 MB at most; IMDb's 25,000 reviews hold some 115,000 distinct pieces, which fit.
+    // Rescanning every pair after every merge costs the square of the length: nothing for words, but a
+    // megabyte-long run of letters in untrusted input must not take hours, so long pieces use a heap.
+    private const int LongestQuadraticPiece = 64;
+
     private const int CacheCapacity = 200_000;
 
     private readonly int[] idOfByte = new int[256];
@@ -265,6 +269,10 @@ public sealed class BpeTokenizer : Tokenizer
         {
             symbols[index] = idOfByte[bytes[index]];
         }
+        if (count > LongestQuadraticPiece)
+        {
+            return symbols[..MergeLongPiece(symbols[..count])];
+        }
         // OpenAI's bpe(): merge the lowest-ranked pair everywhere it occurs, left to right, until none is left.
         while (count > 1)
         {
@@ -297,5 +305,62 @@ public sealed class BpeTokenizer : Tokenizer
             count = written;
         }
         return symbols[..count];
+    }
+
+    /// <summary>
+    /// The same merges as the quadratic loop, in O(n log n): a heap ordered by (rank, position) pops the lowest
+    /// rank first and, within a rank, the leftmost occurrence, which is the order OpenAI's loop merges in.
+    /// Entries whose symbols have changed since they were queued are skipped.
+    /// </summary>
+    private int MergeLongPiece(Span<int> symbols)
+    {
+        var count = symbols.Length;
+        var next = new int[count];
+        var previous = new int[count];
+        for (var index = 0; index < count; index++)
+        {
+            next[index] = index + 1 < count ? index + 1 : -1;
+            previous[index] = index - 1;
+        }
+        var queue = new PriorityQueue<(int Position, int Left, int Right), long>();
+        for (var index = 0; index + 1 < count; index++)
+        {
+            Enqueue(queue, symbols, index, index + 1);
+        }
+        while (queue.TryDequeue(out var entry, out var priority))
+        {
+            var left = entry.Position;
+            var right = next[left];
+            if (previous[left] == int.MinValue || right < 0 || symbols[left] != entry.Left || symbols[right] != entry.Right)
+            {
+                continue;
+            }
+            symbols[left] = merges[(int)(priority >> 32)].Merged;
+            previous[right] = int.MinValue; // merged away
+            next[left] = next[right];
+            if (next[left] >= 0)
+            {
+                previous[next[left]] = left;
+                Enqueue(queue, symbols, left, next[left]);
+            }
+            if (previous[left] >= 0)
+            {
+                Enqueue(queue, symbols, previous[left], left);
+            }
+        }
+        var written = 0;
+        for (var index = 0; index >= 0; index = next[index])
+        {
+            symbols[written++] = symbols[index];
+        }
+        return written;
+    }
+
+    private void Enqueue(PriorityQueue<(int Position, int Left, int Right), long> queue, Span<int> symbols, int left, int right)
+    {
+        if (rankOfPair.TryGetValue(BpeTrainer.PairKey(symbols[left], symbols[right]), out var rank))
+        {
+            queue.Enqueue((left, symbols[left], symbols[right]), ((long)rank << 32) | (uint)left);
+        }
     }
 }
