@@ -123,13 +123,14 @@ internal static class TokenizeCommand
         }
         if (path == "-")
         {
-            return tokenizer.EncodeChunks(ReadStandardInput()).SelectMany(ids => ids).ToList();
+            return tokenizer.EncodeChunks(ReadStandardInput()).SelectMany(ids => ids);
         }
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"--input: file not found: {Path.GetFullPath(path!)}");
         }
-        return tokenizer.EncodeChunks(TextCorpus.FromFile(path!).ReadChunks()).SelectMany(ids => ids).ToList();
+        // Lazy: a file larger than memory streams through, one chunk at a time.
+        return tokenizer.EncodeChunks(TextCorpus.FromFile(path!).ReadChunks()).SelectMany(ids => ids);
     }
 
     private static IEnumerable<string> ReadStandardInput()
@@ -147,11 +148,24 @@ internal static class TokenizeCommand
     {
         if (parse.GetValue(json))
         {
-            output.WriteLine("[" + string.Join(",", ids) + "]");
+            output.Write('[');
+            var first = true;
+            foreach (var id in ids)
+            {
+                output.Write(first ? $"{id}" : $",{id}");
+                first = false;
+            }
+            output.WriteLine(']');
         }
         else if (parse.GetValue(inline))
         {
-            output.WriteLine(string.Join(" ", ids.Select(id => $"{id}:{Printable(tokenizer.TokenOf(id))}")));
+            var first = true;
+            foreach (var id in ids)
+            {
+                output.Write(first ? $"{id}:{Printable(tokenizer.TokenOf(id))}" : $" {id}:{Printable(tokenizer.TokenOf(id))}");
+                first = false;
+            }
+            output.WriteLine();
         }
         else
         {

@@ -71,6 +71,24 @@ public class TokenizeCommandTests
     }
 
     [Fact]
+    public void InvalidUtf8InTheInputNamesTheFileAndOffset()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(path, [0x48, 0x69, 0x20, 0xFF]);
+            var (exit, _, error) = Run("tokenize", "--encoder", encoderJson, "--bpe", vocabBpe, "--input", path);
+            Assert.Equal(1, exit);
+            Assert.Contains(Path.GetFileName(path), error);
+            Assert.Contains("byte offset 3", error);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void TextAndInputTogetherAreRejected()
     {
         var (exit, _, error) = Run("tokenize", "--encoder", encoderJson, "--bpe", vocabBpe, "--text", "a", "--input", "b.txt");
