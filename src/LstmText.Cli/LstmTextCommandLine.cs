@@ -12,6 +12,7 @@ internal static class LstmTextCommandLine
             "lstmtext: train, run and fine-tune LSTM text models (language models and classifiers).\n" +
             "Example: lstmtext bench gemm --size 1024");
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
         return root;
     }
 }

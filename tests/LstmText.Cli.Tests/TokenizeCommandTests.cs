@@ -1,0 +1,106 @@
+using System.CommandLine;
+
+namespace LstmText.Cli.Tests;
+
+public class TokenizeCommandTests
+{
+    private static readonly string fixtures = Path.Combine(AppContext.BaseDirectory, "Fixtures", "gpt2");
+    private static readonly string encoderJson = Path.Combine(fixtures, "encoder.json");
+    private static readonly string vocabBpe = Path.Combine(fixtures, "vocab.bpe");
+
+    [Fact]
+    public void PrintsGpt2IdsAsJson()
+    {
+        var (exit, output, error) = Run("tokenize", "--encoder", encoderJson, "--bpe", vocabBpe, "--text", "Hello world", "--json");
+        Assert.Equal(0, exit);
+        Assert.Equal("[15496,995]", output.Trim());
+        Assert.Empty(error);
+    }
+
+    [Fact]
+    public void PrintsOneIdAndTokenPerLine()
+    {
+        var (exit, output, _) = Run("tokenize", "--vocab", encoderJson, "--merges", vocabBpe, "--text", "Hello world\n");
+        Assert.Equal(0, exit);
+        Assert.Equal(["15496\tHello", "995\t\u0120world", "198\t\u010A"], output.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void PrintsPairsOnOneLineWhenAskedTo()
+    {
+        var (exit, output, _) = Run("tokenize", "--encoder", encoderJson, "--bpe", vocabBpe, "--text", "Hello world", "--inline");
+        Assert.Equal(0, exit);
+        Assert.Equal("15496:Hello 995:\u0120world", output.Trim());
+    }
+
+    [Fact]
+    public void ReadsAnInputFileAndOurOwnTokenizerJson()
+    {
+        var folder = Directory.CreateTempSubdirectory("lstmtext-cli");
+        try
+        {
+            var tokenizerPath = Path.Combine(folder.FullName, "tokenizer.json");
+            var inputPath = Path.Combine(folder.FullName, "input.txt");
+            LstmText.Tokenizers.BpeTokenizer.LoadOpenAI(encoderJson, vocabBpe).Save(tokenizerPath);
+            File.WriteAllText(inputPath, "Hello world\n\n");
+            var (exit, output, error) = Run("tokenize", "--tokenizer", tokenizerPath, "--input", inputPath, "--json");
+            Assert.Equal(0, exit);
+            Assert.Empty(error);
+            Assert.Equal("[15496,995,628]", output.Trim());
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Theory]
+    [InlineData(new[] { "tokenize", "--text", "hi" }, "no tokenizer")]
+    [InlineData(new[] { "tokenize", "--tokenizer", "/nonexistent/t.json", "--text", "hi" }, "file not found")]
+    [InlineData(new[] { "tokenize", "--tokenizer", "a.json", "--model", "m.safetensors", "--text", "hi" }, "choose one tokenizer")]
+    [InlineData(new[] { "tokenize", "--vocab", "v.json", "--text", "hi" }, "--vocab needs --merges too")]
+    [InlineData(new[] { "tokenize", "--model", "__FIXTURE__", "--text", "hi" }, "--model needs the model-file reader")]
+    public void BadOptionsGiveAOneLineError(string[] args, string expected)
+    {
+        args = args.Select(a => a == "__FIXTURE__" ? encoderJson : a).ToArray();
+        var (exit, output, error) = Run(args);
+        Assert.NotEqual(0, exit);
+        Assert.Empty(output);
+        Assert.Contains(expected, error);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public void InvalidUtf8InTheInputNamesTheFileAndOffset()
+    {
+        var path = Path.GetTempFileName();
+        try
+        {
+            File.WriteAllBytes(path, [0x48, 0x69, 0x20, 0xFF]);
+            var (exit, _, error) = Run("tokenize", "--encoder", encoderJson, "--bpe", vocabBpe, "--input", path);
+            Assert.Equal(1, exit);
+            Assert.Contains(Path.GetFileName(path), error);
+            Assert.Contains("byte offset 3", error);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void TextAndInputTogetherAreRejected()
+    {
+        var (exit, _, error) = Run("tokenize", "--encoder", encoderJson, "--bpe", vocabBpe, "--text", "a", "--input", "b.txt");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("not both", error);
+    }
+
+    private static (int Exit, string Output, string Error) Run(params string[] args)
+    {
+        var output = new StringWriter { NewLine = "\n" };
+        var error = new StringWriter { NewLine = "\n" };
+        var exit = LstmTextCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        return (exit, output.ToString(), error.ToString());
+    }
+}
