@@ -101,8 +101,8 @@ public class CharTokenizerTests
     [Fact]
     public void NormalizationWorksOrSaysWhyItCannot()
     {
-        // The project runs with InvariantGlobalization, where .NET on Linux has no ICU and string.Normalize
-        // returns its input unchanged; the tokenizer must refuse rather than silently not normalise.
+        // An application that runs with InvariantGlobalization on Linux has no ICU and string.Normalize returns
+        // its input unchanged; the tokenizer must refuse there rather than silently not normalise.
         var invariant = AppContext.TryGetSwitch("System.Globalization.Invariant", out var on) && on;
         var options = new CharTokenizerOptions { Normalization = TextNormalization.Nfkc };
         if (invariant && !OperatingSystem.IsWindows())
