@@ -32,12 +32,13 @@ internal static class TokenizeCommand
         return command;
     }
 
-    /// <summary>
-    /// Reads the tokenizer that a model file stores under metadata key <c>lstmtext.tokenizer</c>.
-    /// MERGE POINT: wire this to the safetensors model-file reader when its branch lands.
-    /// </summary>
-    internal static ITokenizer LoadTokenizerFromModel(string path) =>
-        throw new NotSupportedException("--model needs the model-file reader");
+    /// <summary>Reads the tokenizer that a model file stores under metadata key <c>lstmtext.tokenizer</c>.</summary>
+    internal static ITokenizer LoadTokenizerFromModel(string path)
+    {
+        var model = ModelFile.Read(path);
+        return Tokenizer.FromJson(model.Tokenizer
+            ?? throw new UsageException($"{path} holds no tokenizer (no {ModelFile.TokenizerKey} metadata)."));
+    }
 
     private static int Run(ParseResult parse)
     {
@@ -51,7 +52,7 @@ internal static class TokenizeCommand
             return 0;
         }
         catch (Exception e) when (e is UsageException or FileNotFoundException or DirectoryNotFoundException
-            or TokenizerFormatException or CorpusFormatException or NotSupportedException or IOException)
+            or TokenizerFormatException or CorpusFormatException or ModelFileFormatException or NotSupportedException or IOException)
         {
             error.WriteLine($"error: {e.Message}");
             return e is UsageException ? 2 : 1;

@@ -59,7 +59,7 @@ public class TokenizeCommandTests
     [InlineData(new[] { "tokenize", "--tokenizer", "/nonexistent/t.json", "--text", "hi" }, "file not found")]
     [InlineData(new[] { "tokenize", "--tokenizer", "a.json", "--model", "m.safetensors", "--text", "hi" }, "choose one tokenizer")]
     [InlineData(new[] { "tokenize", "--vocab", "v.json", "--text", "hi" }, "--vocab needs --merges too")]
-    [InlineData(new[] { "tokenize", "--model", "__FIXTURE__", "--text", "hi" }, "--model needs the model-file reader")]
+    [InlineData(new[] { "tokenize", "--model", "__FIXTURE__", "--text", "hi" }, "encoder.json")]
     public void BadOptionsGiveAOneLineError(string[] args, string expected)
     {
         args = args.Select(a => a == "__FIXTURE__" ? encoderJson : a).ToArray();
@@ -89,6 +89,34 @@ public class TokenizeCommandTests
     }
 
     [Fact]
+    public void ReadsTheTokenizerOfAModelFile()
+    {
+        var folder = Directory.CreateTempSubdirectory("lstmtext-cli");
+        try
+        {
+            var path = Path.Combine(folder.FullName, "model.safetensors");
+            var tokenizer = LstmText.Tokenizers.CharTokenizer.Build(["abc"]);
+            var config = new LstmText.IO.ModelConfig
+            {
+                Kind = "language-model", VocabSize = tokenizer.VocabularySize, EmbeddingDim = 2, HiddenSize = 2,
+                NumLayers = 1, Bidirectional = false, Dropout = 0,
+            };
+            new LstmText.IO.ModelFile(config, new Dictionary<string, LstmText.Tensors.Tensor>
+            {
+                ["embedding.weight"] = LstmText.Tensors.Tensor.Zeros(tokenizer.VocabularySize, 2),
+            }) { Tokenizer = tokenizer.ToJson() }.Write(path);
+            var (exit, output, error) = Run("tokenize", "--model", path, "--text", "cab", "--json");
+            Assert.Equal(0, exit);
+            Assert.Empty(error);
+            Assert.Equal("[" + string.Join(",", tokenizer.Encode("cab")) + "]", output.Trim());
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void TextAndInputTogetherAreRejected()
     {
         var (exit, _, error) = Run("tokenize", "--encoder", encoderJson, "--bpe", vocabBpe, "--text", "a", "--input", "b.txt");
@@ -96,11 +124,5 @@ public class TokenizeCommandTests
         Assert.Contains("not both", error);
     }
 
-    private static (int Exit, string Output, string Error) Run(params string[] args)
-    {
-        var output = new StringWriter { NewLine = "\n" };
-        var error = new StringWriter { NewLine = "\n" };
-        var exit = LstmTextCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
-        return (exit, output.ToString(), error.ToString());
-    }
+    private static (int Exit, string Output, string Error) Run(params string[] args) => CommandLine.Run(args);
 }

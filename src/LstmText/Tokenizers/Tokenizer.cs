@@ -10,7 +10,7 @@ namespace LstmText.Tokenizers;
 public abstract class Tokenizer : ITokenizer
 {
     /// <summary>The JSON metadata key under which a model file stores its tokenizer.</summary>
-    public const string ModelMetadataKey = "lstmtext.tokenizer";
+    public const string ModelMetadataKey = IO.ModelFile.TokenizerKey;
 
     private readonly bool[] isSpecial;
 
