@@ -8,6 +8,7 @@ internal static class BenchCommand
     public static Command Create()
     {
         var bench = new Command("bench", "Measure the speed of the engine's kernels.\nExample: lstmtext bench gemm --size 1024 --threads 2");
+        bench.Subcommands.Add(GemmBenchCommand.Create());
         bench.Subcommands.Add(LstmBenchCommand.CreateLayer());
         bench.Subcommands.Add(LstmBenchCommand.CreateTraining());
         return bench;

@@ -1,34 +1,113 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+using LstmText.Compute.Cpu;
 using LstmText.Tensors;
 
 namespace LstmText.Compute;
 
 public sealed partial class CpuBackend
 {
-    // Placeholder, replaced by the packed kernel: a plain triple loop that states the contract.
-    private string GemmInstructionSet => "reference";
+    // Callers on other threads while a GEMM runs (e.g. two models sharing Default) fall back to their own
+    // thread's buffers and one thread, instead of waiting for the team.
+    [ThreadStatic] private static GemmWorkspace? contendedWorkspace;
+
+    private readonly object gemmGate = new();
+    private WorkerTeam gemmTeam = null!;
+    private ParallelGemm parallelGemm = null!;
+
+    /// <summary>Creates a backend whose GEMM runs on <paramref name="instructionSet"/>, so tests can check every path.</summary>
+    /// <exception cref="PlatformNotSupportedException">This machine lacks the instruction set.</exception>
+    internal CpuBackend(int threads, GemmInstructionSet instructionSet) : this(threads)
+    {
+        if (instructionSet > FastestSupportedGemmInstructionSet())
+            throw new PlatformNotSupportedException($"This CPU does not support the {instructionSet} GEMM kernel.");
+        GemmInstructionSet = instructionSet;
+        parallelGemm = new ParallelGemm(gemmTeam, instructionSet);
+    }
+
+    /// <summary>Lets the GEMM worker threads of a backend that is no longer referenced end.</summary>
+    /// <remarks>The workers hold the team, not the backend, so an unused backend can be collected.</remarks>
+    ~CpuBackend() => gemmTeam?.Stop();
+
+    /// <summary>The SIMD width of the SGEMM micro-kernel: the widest this CPU supports unless forced for tests.</summary>
+    public GemmInstructionSet GemmInstructionSet { get; private set; }
+
+    /// <summary>The widest GEMM kernel this CPU can run.</summary>
+    internal static GemmInstructionSet FastestSupportedGemmInstructionSet()
+    {
+        if (Avx512F.IsSupported && Vector512.IsHardwareAccelerated) return GemmInstructionSet.Avx512;
+        if (Fma.IsSupported && Avx2.IsSupported) return GemmInstructionSet.Avx2;
+        return GemmInstructionSet.Scalar;
+    }
 
     private void InitializeGemm()
     {
+        GemmInstructionSet = FastestSupportedGemmInstructionSet();
+        gemmTeam = new WorkerTeam(Threads);
+        parallelGemm = new ParallelGemm(gemmTeam, GemmInstructionSet);
     }
 
     /// <inheritdoc/>
-    public void Gemm(Transpose transposeA, Transpose transposeB, int m, int n, int k, float alpha,
+    public unsafe void Gemm(Transpose transposeA, Transpose transposeB, int m, int n, int k, float alpha,
         TensorSlice a, int lda, TensorSlice b, int ldb, float beta, TensorSlice c, int ldc)
     {
-        var x = a.Span;
-        var y = b.Span;
-        var z = c.Span;
-        for (int i = 0; i < m; i++)
-        for (int j = 0; j < n; j++)
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        bool tA = transposeA == Transpose.Yes, tB = transposeB == Transpose.Yes;
+        RequireMatrix(c, m, n, ldc, nameof(c));
+        if (m == 0 || n == 0) return;
+        if (k == 0 || alpha == 0f)
         {
-            float sum = 0;
-            for (int p = 0; p < k; p++)
-            {
-                float av = transposeA == Transpose.Yes ? x[p * lda + i] : x[i * lda + p];
-                float bv = transposeB == Transpose.Yes ? y[j * ldb + p] : y[p * ldb + j];
-                sum += av * bv;
-            }
-            z[i * ldc + j] = beta == 0f ? alpha * sum : alpha * sum + beta * z[i * ldc + j];
+            ScaleMatrix(c.Span, m, n, ldc, beta);
+            return;
         }
+        RequireMatrix(a, tA ? k : m, tA ? m : k, lda, nameof(a));
+        RequireMatrix(b, tB ? n : k, tB ? k : n, ldb, nameof(b));
+
+        fixed (float* pa = a.Span)
+        fixed (float* pb = b.Span)
+        fixed (float* pc = c.Span)
+        {
+            var problem = new GemmProblem(tA, tB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            if (Monitor.TryEnter(gemmGate))
+            {
+                try
+                {
+                    parallelGemm.Run(problem);
+                }
+                finally
+                {
+                    Monitor.Exit(gemmGate);
+                }
+            }
+            else
+            {
+                ParallelGemm.RunOnOneThread(problem, GemmInstructionSet, contendedWorkspace ??= new GemmWorkspace());
+            }
+        }
+        // The finalizer stops the team; this backend must stay reachable until the team has finished.
+        GC.KeepAlive(this);
+    }
+
+    private static void ScaleMatrix(Span<float> c, int m, int n, int ldc, float beta)
+    {
+        for (int i = 0; i < m; i++)
+        {
+            var row = c.Slice(i * ldc, n);
+            if (beta == 0f) row.Clear();
+            else if (beta != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+        }
+    }
+
+    private static void RequireMatrix(TensorSlice slice, int rows, int columns, int leadingDimension, string name)
+    {
+        if (leadingDimension < Math.Max(1, columns))
+            throw new ArgumentException(
+                $"The leading dimension {leadingDimension} of {name} is smaller than its row length {columns}.", name);
+        if (rows > 0 && columns > 0 && (long)(rows - 1) * leadingDimension + columns > slice.Length)
+            throw new ArgumentException(
+                $"A {rows}×{columns} matrix with leading dimension {leadingDimension} needs " +
+                $"{(long)(rows - 1) * leadingDimension + columns} elements, but {name} has {slice.Length}.", name);
     }
 }
