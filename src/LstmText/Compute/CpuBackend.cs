@@ -100,10 +100,27 @@ public sealed partial class CpuBackend : IBackend
     /// <inheritdoc/>
     public void AddColumnSums(TensorSlice matrix, int rows, int columns, TensorSlice accumulator)
     {
+        // Bias gradients sum thousands of rows: float partial sums over short blocks of rows (vectorised), then the
+        // blocks added in double, keep the rounding error near PyTorch's cascade summation.
+        const int BlockRows = 16;
         var m = matrix.Span;
         var sums = accumulator.Span[..columns];
-        for (int r = 0; r < rows; r++)
-            TensorPrimitives.Add(sums, m.Slice(r * columns, columns), sums);
+        float[] blockSum = ArrayPool<float>.Shared.Rent(columns);
+        double[] total = ArrayPool<double>.Shared.Rent(columns);
+        var block = blockSum.AsSpan(0, columns);
+        var exact = total.AsSpan(0, columns);
+        exact.Clear();
+        for (int start = 0; start < rows; start += BlockRows)
+        {
+            m.Slice(start * columns, columns).CopyTo(block);
+            int end = Math.Min(rows, start + BlockRows);
+            for (int r = start + 1; r < end; r++)
+                TensorPrimitives.Add(block, m.Slice(r * columns, columns), block);
+            for (int j = 0; j < columns; j++) exact[j] += block[j];
+        }
+        for (int j = 0; j < columns; j++) sums[j] = (float)(sums[j] + exact[j]);
+        ArrayPool<float>.Shared.Return(blockSum);
+        ArrayPool<double>.Shared.Return(total);
     }
 
     /// <inheritdoc/>
