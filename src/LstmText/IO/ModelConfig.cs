@@ -23,7 +23,7 @@ public sealed class ModelConfig
         UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
     };
 
-    /// <summary>What the model does, e.g. <c>language_model</c> or <c>classifier</c>.</summary>
+    /// <summary>What the model does, e.g. <c>language-model</c> or <c>classifier</c>.</summary>
     [JsonPropertyName("kind")]
     public required string Kind { get; init; }
 

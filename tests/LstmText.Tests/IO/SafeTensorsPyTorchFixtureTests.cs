@@ -80,7 +80,7 @@ public sealed class SafeTensorsPyTorchFixtureTests
     {
         var model = ModelFile.Read(FixturePath);
 
-        Assert.Equal("language_model", model.Config.Kind);
+        Assert.Equal("language-model", model.Config.Kind);
         Assert.Equal(7, model.Config.VocabSize);
         Assert.Equal(2, model.Config.NumLayers);
         Assert.Equal("pt", model.OtherMetadata["format"]);
