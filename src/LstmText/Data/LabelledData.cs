@@ -14,8 +14,8 @@ public static class LabelledData
 {
     /// <summary>The examples of a file; rows with problems are skipped and added to <paramref name="issues"/>.</summary>
     /// <remarks>The file is read as the result is enumerated, so a file larger than memory can be streamed.</remarks>
-    /// <exception cref="FileNotFoundException">The file does not exist (thrown when enumeration starts).</exception>
-    /// <exception cref="InvalidDataException">A chosen column does not exist; the message lists the columns.</exception>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="InvalidDataException">A chosen column does not exist (thrown when enumeration starts); the message lists the columns.</exception>
     /// <exception cref="CorpusFormatException">The file holds invalid UTF-8 and <see cref="LabelledDataOptions.InvalidBytes"/> says to stop.</exception>
     public static IEnumerable<LabelledExample> Read(string path, DataIssues issues, LabelledDataOptions? options = null)
     {

@@ -19,12 +19,14 @@ public sealed class TableReader : IDisposable
 
     private readonly CsvReader? csv;
     private readonly IEnumerator<(long Line, string? Text, bool Decoded)>? jsonLines;
-    private readonly Dictionary<long, string> malformedLines = [];
+    private readonly Dictionary<long, string> malformedLines;
     private TableRow? pending;
     private bool started;
 
-    private TableReader(string source, TableFormat format, char delimiter, bool hasHeader, CsvReader? csv, IEnumerator<(long, string?, bool)>? jsonLines)
+    private TableReader(string source, TableFormat format, char delimiter, bool hasHeader, CsvReader? csv, IEnumerator<(long, string?, bool)>? jsonLines,
+        Dictionary<long, string>? malformedLines = null)
     {
+        this.malformedLines = malformedLines ?? [];
         Source = source;
         Format = format;
         Delimiter = delimiter;
@@ -82,10 +84,9 @@ public sealed class TableReader : IDisposable
         {
             return new TableReader(sourceName, format, delimiter, true, null, JsonLinesOf(stream, options.Encoding).GetEnumerator());
         }
-        TableReader? created = null;
-        var csv = CsvReader.Create(stream, CsvOptions(delimiter, options, record => created?.NoteMalformed(record)), leaveOpen: false);
-        created = new TableReader(sourceName, format, delimiter, options.HasHeader, csv, null);
-        return created;
+        var malformed = new Dictionary<long, string>();
+        var csv = CsvReader.Create(stream, CsvOptions(delimiter, options, record => NoteMalformed(malformed, record)), leaveOpen: false);
+        return new TableReader(sourceName, format, delimiter, options.HasHeader, csv, null, malformed);
     }
 
     /// <summary>Reads a table from text (standard input, a string); the text reader is not disposed.</summary>
@@ -98,10 +99,9 @@ public sealed class TableReader : IDisposable
         {
             return new TableReader(sourceName, format, delimiter, true, null, JsonLinesOf(reader).GetEnumerator());
         }
-        TableReader? created = null;
-        var csv = CsvReader.Create(reader, CsvOptions(delimiter, options, record => created?.NoteMalformed(record)), leaveOpen: true);
-        created = new TableReader(sourceName, format, delimiter, options.HasHeader, csv, null);
-        return created;
+        var malformed = new Dictionary<long, string>();
+        var csv = CsvReader.Create(reader, CsvOptions(delimiter, options, record => NoteMalformed(malformed, record)), leaveOpen: true);
+        return new TableReader(sourceName, format, delimiter, options.HasHeader, csv, null, malformed);
     }
 
     /// <summary>The format that a file's extension implies.</summary>
@@ -244,7 +244,7 @@ public sealed class TableReader : IDisposable
         _ => node.ToJsonString(),
     };
 
-    private void NoteMalformed(CsvMalformedRecord record)
+    private static void NoteMalformed(Dictionary<long, string> malformedLines, CsvMalformedRecord record)
     {
         // A quote inside or after a field is read leniently, as other RFC 4180 readers do; what cannot be read whole is marked.
         if (record.Reason is CsvMalformedReason.UnterminatedQuote or CsvMalformedReason.LineBreakInQuotes)

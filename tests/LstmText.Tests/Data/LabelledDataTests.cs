@@ -48,6 +48,17 @@ public sealed class LabelledDataTests : IDisposable
     }
 
     [Fact]
+    public void A_windows_1252_file_reads_its_curly_quotes_and_euro_sign()
+    {
+        var path = _folder.File("cp1252.tsv");
+        File.WriteAllBytes(path, [.. "text\tlabel\n"u8, 0x93, (byte)'5', 0x80, 0x94, .. "\tspam\n"u8]);
+
+        var example = LabelledData.Read(path, new DataIssues(), new LabelledDataOptions { Encoding = TextCorpus.EncodingNamed("windows-1252") }).Single();
+
+        Assert.Equal(new LabelledExample("\u201C5\u20AC\u201D", "spam", 2), example);
+    }
+
+    [Fact]
     public void A_utf8_byte_order_mark_does_not_become_part_of_the_first_column_name()
     {
         var path = _folder.File("bom.csv");
