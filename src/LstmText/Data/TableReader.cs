@@ -63,15 +63,24 @@ public sealed class TableReader : IDisposable
         options ??= new TableReadOptions();
         if (path == StandardStream)
         {
-            var format = options.Format ?? throw new ArgumentException("Standard input has no extension: name its format (csv, tsv or jsonl).", nameof(options));
-            return Open(Console.OpenStandardInput(), format, options, "<stdin>");
+            var standardFormat = options.Format ?? throw new ArgumentException("Standard input has no extension: name its format (csv, tsv or jsonl).", nameof(options));
+            return Open(Console.OpenStandardInput(), standardFormat, options, "<stdin>");
         }
         if (!File.Exists(path))
         {
             throw new FileNotFoundException($"The input file {path} does not exist.", path);
         }
+        var format = options.Format ?? FormatOf(path);
         var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        return Open(stream, options.Format ?? FormatOf(path), options, path);
+        try
+        {
+            return Open(stream, format, options, path);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Reads a table from a byte stream, which the reader disposes; rows and issues name it <paramref name="sourceName"/>.</summary>
@@ -179,7 +188,8 @@ public sealed class TableReader : IDisposable
 
     private TableRow? ReadRow(bool firstRow = false)
     {
-        return csv is not null ? ReadCsvRow(firstRow) : ReadJsonRow();
+        // While the constructor reads the first row, Columns is not known yet: the first JSON object sets it.
+        return csv is not null ? ReadCsvRow(firstRow) : ReadJsonRow(firstRow ? null : Columns);
     }
 
     private TableRow? ReadCsvRow(bool firstRow)
@@ -207,7 +217,7 @@ public sealed class TableReader : IDisposable
         return new TableRow(line, fields, problem, (IReadOnlyList<int>?)undecodable ?? [], null);
     }
 
-    private TableRow? ReadJsonRow()
+    private TableRow? ReadJsonRow(IReadOnlyList<string>? columns)
     {
         while (jsonLines!.MoveNext())
         {
@@ -229,7 +239,7 @@ public sealed class TableReader : IDisposable
             {
                 return new TableRow(line, [], "the line is not a JSON object", [], null);
             }
-            var names = Columns ?? [.. obj.Select(property => property.Key)];
+            var names = columns ?? [.. obj.Select(property => property.Key)];
             var fields = names.Select(name => ValueText(obj[name])).ToArray();
             IReadOnlyList<int> undecodable = decoded ? [] : [.. Enumerable.Range(0, fields.Length).Where(i => fields[i].Contains('\uFFFD'))];
             return new TableRow(line, fields, null, undecodable, obj);
