@@ -160,6 +160,51 @@ public sealed class LanguageModelTests : IDisposable
         Assert.Equal(model.ParameterCount, loaded.ParameterCount);
     }
 
+    [Fact]
+    public void Cancelling_saves_a_checkpoint_that_resumes()
+    {
+        var path = PathOf("cancelled.safetensors");
+        using var cancellation = new CancellationTokenSource();
+        var error = Assert.Throws<OperationCanceledException>(() => LanguageModel.Configure().Embedding(8).Lstm(8).Train(Corpus + Corpus,
+            t => t.MaxSteps(50).BatchSize(4).SequenceLength(10).SaveTo(path).CancelWith(cancellation.Token)
+                .ReportProgress(new CancelAfter(2, cancellation))));
+        Assert.Contains("step 2", error.Message);
+        Assert.False(File.Exists(path));
+        var resumed = LanguageModel.Configure().Train(Corpus + Corpus,
+            t => t.MaxSteps(3).BatchSize(4).SequenceLength(10).SaveTo(path).ResumeFrom(PathOf("cancelled.last.ckpt.safetensors")));
+        Assert.Equal(3, resumed.Training!.Steps);
+    }
+
+    [Fact]
+    public async Task Streaming_a_bpe_model_never_shows_a_broken_character_and_stops_at_stop_strings()
+    {
+        const string text = "naïve café — 😀 smile 😀 naïve café — déjà vu. ";
+        var model = LanguageModel.Configure().Bpe(300).Embedding(8).Lstm(8).Train(string.Concat(Enumerable.Repeat(text, 6)),
+            t => t.MaxSteps(2).BatchSize(2).SequenceLength(8).NoValidation());
+        var pieces = new List<string>();
+        await foreach (var piece in model.GenerateStreamingAsync("café", g => g.Seed(2).MaxTokens(40).Temperature(1.5f))) pieces.Add(piece);
+        Assert.Equal(model.Generate("café", g => g.Seed(2).MaxTokens(40).Temperature(1.5f)), string.Concat(pieces));
+        foreach (var piece in pieces)
+        {
+            // A half-trained model may emit byte sequences that are not UTF-8 at all (shown as U+FFFD), but a piece
+            // never splits a character that the bytes do spell.
+            Assert.False(piece.Length > 0 && char.IsHighSurrogate(piece[^1]), "a piece ends inside a character");
+            Assert.False(piece.Length > 0 && char.IsLowSurrogate(piece[0]), "a piece starts inside a character");
+        }
+        var stopped = new List<string>();
+        await foreach (var piece in model.GenerateStreamingAsync("café", g => g.Seed(2).MaxTokens(40).Temperature(1.5f).Stop(" "))) stopped.Add(piece);
+        Assert.DoesNotContain(" ", string.Concat(stopped));
+        Assert.Equal(model.Generate("café", g => g.Seed(2).MaxTokens(40).Temperature(1.5f).Stop(" ")), string.Concat(stopped));
+    }
+
+    private sealed class CancelAfter(int steps, CancellationTokenSource source) : IProgress<TrainingProgress>
+    {
+        public void Report(TrainingProgress value)
+        {
+            if (value.Step == steps) source.Cancel();
+        }
+    }
+
     private sealed class Collect(List<double> losses) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => losses.Add(value.Loss);
