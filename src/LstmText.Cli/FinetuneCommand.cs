@@ -35,7 +35,7 @@ internal static class FinetuneCommand
             if (record.AddedTokens > 0) error.WriteLine($"added {record.AddedTokens} tokens to the vocabulary");
             if (record.UnknownTokens > 0)
                 error.WriteLine($"warning: {record.UnknownTokens} tokens of the corpus are unknown to the model and map to <unk>; --extend-vocab adds them");
-            error.WriteLine($"fine-tuned {record.Steps} steps in all ({record.StoppedBecause}); training loss {record.TrainingLoss:F4}" +
+            error.WriteLine($"fine-tuned {record.Steps} steps ({record.StoppedBecause}); training loss {record.TrainingLoss:F4}" +
                 (record.ValidationLoss is { } v ? $", validation loss {v:F4}" : "") + $"; wrote {parse.GetValue(options.Out)}");
             return 0;
         }, CancellationToken.None)));

@@ -12,7 +12,7 @@ public sealed record TrainingRecord
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 
-    /// <summary>Steps taken (all runs of this model together, fine-tuning included).</summary>
+    /// <summary>Optimizer steps of the last run (a resumed run counts the steps before the checkpoint too).</summary>
     public int Steps { get; init; }
 
     /// <summary>Epochs begun in the last run.</summary>

@@ -144,6 +144,14 @@ public sealed class LanguageModelTests : IDisposable
         Assert.Contains("embedding size", tie.Message);
         File.WriteAllText(PathOf("not-a-model.safetensors"), "hello");
         Assert.ThrowsAny<IOException>(() => LanguageModel.Load(PathOf("not-a-model.safetensors")));
+        var notOurs = Assert.Throws<ModelFileFormatException>(() =>
+            LanguageModel.Load(Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", "functional.safetensors")));
+        Assert.Contains("not an LstmText model file", notOurs.Message);
+        var good = PathOf("good.safetensors");
+        TrainTiny(steps: 1).Save(good);
+        var bytes = File.ReadAllBytes(good);
+        File.WriteAllBytes(PathOf("truncated.safetensors"), bytes[..^7]);
+        Assert.Throws<SafeTensorsFormatException>(() => LanguageModel.Load(PathOf("truncated.safetensors")));
         var diverged = Assert.Throws<TrainingDivergedException>(() => LanguageModel.Configure().Embedding(4).Lstm(4)
             .Train(Corpus, t => t.LearningRate(float.NaN).MaxSteps(5).BatchSize(2).SequenceLength(8).NoGradientClipping()));
         Assert.Contains("NaN", diverged.Message);
