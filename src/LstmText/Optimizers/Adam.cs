@@ -34,6 +34,18 @@ public sealed class Adam : Optimizer
     /// <summary>The moment estimates of parameter <paramref name="index"/>, for checkpoints.</summary>
     public (Tensor First, Tensor Second, int Steps) MomentsOf(int index) => (_firstMoments[index], _secondMoments[index], _steps[index]);
 
+    /// <summary>Restores the moments and step count of parameter <paramref name="index"/> from a checkpoint.</summary>
+    /// <exception cref="ArgumentException">A tensor's shape differs from the parameter's.</exception>
+    public void RestoreMoments(int index, Tensor first, Tensor second, int steps)
+    {
+        if (!first.Shape.Equals(_firstMoments[index].Shape) || !second.Shape.Equals(_secondMoments[index].Shape))
+            throw new ArgumentException($"Moments of shape {first.Shape} do not fit parameter {Parameters[index]}.");
+        ArgumentOutOfRangeException.ThrowIfNegative(steps);
+        first.Span.CopyTo(_firstMoments[index].Span);
+        second.Span.CopyTo(_secondMoments[index].Span);
+        _steps[index] = steps;
+    }
+
     /// <inheritdoc/>
     protected override void Update(int index, Parameter parameter)
     {

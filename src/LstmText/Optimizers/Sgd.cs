@@ -30,6 +30,22 @@ public sealed class Sgd : Optimizer
     /// <summary>The momentum buffer of parameter <paramref name="index"/> (null without momentum), for checkpoints.</summary>
     public Tensor? VelocityOf(int index) => _velocity[index];
 
+    /// <summary>Whether parameter <paramref name="index"/> has been updated yet (its momentum buffer is then live), for checkpoints.</summary>
+    public bool HasStarted(int index) => _started[index];
+
+    /// <summary>Restores the momentum buffer of parameter <paramref name="index"/> from a checkpoint.</summary>
+    /// <exception cref="ArgumentException">The optimizer has no momentum buffer or the shape differs.</exception>
+    public void RestoreVelocity(int index, Tensor? velocity, bool started)
+    {
+        if (velocity is not null)
+        {
+            var own = _velocity[index] ?? throw new ArgumentException("This optimizer has no momentum buffers.", nameof(velocity));
+            if (!own.Shape.Equals(velocity.Shape)) throw new ArgumentException($"Velocity of shape {velocity.Shape} does not fit parameter {Parameters[index]}.");
+            velocity.Span.CopyTo(own.Span);
+        }
+        _started[index] = started;
+    }
+
     /// <inheritdoc/>
     protected override void Update(int index, Parameter parameter)
     {
