@@ -66,7 +66,7 @@ public sealed record LanguageModelArchitecture(
     /// <exception cref="FormatException">The config is not a unidirectional language model's, or its extras are malformed.</exception>
     public static LanguageModelArchitecture FromConfig(ModelConfig config)
     {
-        if (config.Kind is not (Kind or "language_model"))
+        if (config.Kind != Kind)
             throw new FormatException($"the model is a '{config.Kind}', not a {Kind}");
         if (config.Bidirectional)
             throw new FormatException("a language model's LSTM cannot be bidirectional");
