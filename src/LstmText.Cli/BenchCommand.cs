@@ -9,6 +9,8 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Measure the speed of the engine's kernels.\nExample: lstmtext bench gemm --size 1024 --threads 2");
         bench.Subcommands.Add(GemmBenchCommand.Create());
+        bench.Subcommands.Add(LstmBenchCommand.CreateLayer());
+        bench.Subcommands.Add(LstmBenchCommand.CreateTraining());
         return bench;
     }
 }

@@ -10,8 +10,14 @@ internal static class LstmTextCommandLine
     {
         var root = new RootCommand(
             "lstmtext: train, run and fine-tune LSTM text models (language models and classifiers).\n" +
-            "Example: lstmtext bench gemm --size 1024");
+            "Example: lstmtext generate --model shakespeare.safetensors --prompt \"ROMEO:\" --temperature 0.8");
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(TokenizeCommand.Create());
+        root.Subcommands.Add(TrainCommand.Create());
+        root.Subcommands.Add(GenerateCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(FinetuneCommand.Create());
+        root.Subcommands.Add(InfoCommand.Create());
         return root;
     }
 }

@@ -1,4 +1,4 @@
 using System.CommandLine;
 using LstmText.Cli;
 
-return await LstmTextCommandLine.Build().Parse(args).InvokeAsync();
+return await LstmTextCommandLine.Build().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(2) });

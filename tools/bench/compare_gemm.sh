@@ -4,22 +4,10 @@
 # Extra shapes: SHAPES="32,2048,512,nt 4096,2048,512,nt" tools/bench/compare_gemm.sh
 set -euo pipefail
 
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+source "$(dirname "$0")/common.sh"
 size="${1:-1024}"
 repeat="${2:-10}"
 shapes="${SHAPES:-$size,$size,$size,nn}"
-python=/usr/bin/python3
-
-# OpenBLAS 0.3.21 (Debian 12) does not know CPUs newer than Sapphire Rapids and falls back to its SSE3
-# "Prescott" kernel, a quarter of its real speed. Compare against its AVX-512 kernel unless told otherwise.
-if [[ -z "${OPENBLAS_CORETYPE:-}" ]] && grep -q avx512f /proc/cpuinfo; then
-  export OPENBLAS_CORETYPE=SkylakeX
-fi
-
-dotnet build "$root/src/LstmText.Cli" -c Release -v quiet -nologo >/dev/null
-cli="$root/src/LstmText.Cli/bin/Release/net10.0/LstmText.Cli"
-
-field() { "$python" -c "import json,sys; print(json.loads(sys.stdin.read())['$1'])"; }
 
 printf '%-22s %-7s %12s %12s %9s\n' "m×n×k layout" threads "ours GF/s" "numpy GF/s" "ours/np"
 for shape in $shapes; do

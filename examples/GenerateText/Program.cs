@@ -1,0 +1,3 @@
+using GenerateText;
+
+return await TrainAndGenerate.RunAsync(args, Console.Out, Console.Error);

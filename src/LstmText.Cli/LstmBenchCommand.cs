@@ -1,0 +1,152 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using LstmText.Compute;
+using LstmText.Layers;
+using LstmText.Optimizers;
+using LstmText.Tensors;
+using Spectre.Console;
+
+namespace LstmText.Cli;
+
+/// <summary>
+/// <c>lstmtext bench lstm</c> (forward + backward of one LSTM layer) and <c>lstmtext bench train</c> (one training step of
+/// an LSTM language model with Adam). tools/bench/lstm_torch.py is the PyTorch twin with the same sizes and JSON.
+/// </summary>
+internal static class LstmBenchCommand
+{
+    public static Command CreateLayer()
+    {
+        var input = new Option<int>("--input") { Description = "Input features I.", DefaultValueFactory = _ => 512 };
+        var options = new SharedOptions();
+        var command = new Command("lstm",
+            "Time forward + backward of one LSTM layer (time-major [T, B, I]) and report GFLOP/s and tokens/s.\n" +
+            "Example: lstmtext bench lstm --input 512 --hidden 512 --batch 32 --steps 128 --threads 2 --json")
+        { input };
+        options.AddTo(command);
+        command.SetAction(parseResult =>
+        {
+            var s = options.Read(parseResult);
+            int inputSize = parseResult.GetValue(input);
+            var backend = new CpuBackend(s.Threads);
+            var random = new RandomSource(1);
+            var lstm = new Lstm(inputSize, s.Hidden, random, backend: backend);
+            var x = Tensor.Zeros(s.Steps, s.Batch, inputSize);
+            var gradient = Tensor.Zeros(s.Steps, s.Batch, s.Hidden);
+            random.FillNormal(x, 0f, 1f);
+            random.FillNormal(gradient, 0f, 1f);
+            var timing = BenchmarkClock.Measure(() =>
+            {
+                lstm.Forward(x);
+                lstm.Backward(gradient);
+            }, s.Repeat, TimeSpan.FromSeconds(1));
+            Report(parseResult, s, "layer", inputSize, 1, backend, timing, LstmFlops(inputSize, s.Hidden, s.Batch, s.Steps, 1));
+            return 0;
+        });
+        return command;
+    }
+
+    public static Command CreateTraining()
+    {
+        var vocabulary = new Option<int>("--vocab") { Description = "Vocabulary size V.", DefaultValueFactory = _ => 65 };
+        var embedding = new Option<int>("--embedding") { Description = "Embedding size E.", DefaultValueFactory = _ => 64 };
+        var layers = new Option<int>("--layers") { Description = "Stacked LSTM layers.", DefaultValueFactory = _ => 2 };
+        var options = new SharedOptions();
+        var command = new Command("train",
+            "Time one training step of an LSTM language model (embedding → LSTM → linear → cross-entropy → clip → Adam).\n" +
+            "Example: lstmtext bench train --vocab 65 --embedding 64 --hidden 512 --layers 2 --batch 32 --steps 128 --json")
+        { vocabulary, embedding, layers };
+        options.AddTo(command);
+        command.SetAction(parseResult =>
+        {
+            var s = options.Read(parseResult);
+            int v = parseResult.GetValue(vocabulary), e = parseResult.GetValue(embedding), l = parseResult.GetValue(layers);
+            var backend = new CpuBackend(s.Threads);
+            var random = new RandomSource(1);
+            var embed = new Embedding(v, e, random, backend: backend);
+            var lstm = new Lstm(e, s.Hidden, random, layers: l, backend: backend);
+            var decoder = new Linear(s.Hidden, v, random, backend: backend);
+            var loss = new CrossEntropyLoss(backend: backend);
+            Parameter[] parameters = [.. embed.Parameters, .. lstm.Parameters, .. decoder.Parameters];
+            var adam = new Adam(parameters, new AdamSettings(1e-3f), backend);
+            var ids = new int[s.Steps * s.Batch];
+            var targets = new int[ids.Length];
+            for (int i = 0; i < ids.Length; i++) (ids[i], targets[i]) = (random.NextInt(v), random.NextInt(v));
+            var timing = BenchmarkClock.Measure(() =>
+            {
+                adam.ZeroGradients();
+                var hidden = lstm.Forward(embed.Forward(ids, s.Steps, s.Batch));
+                loss.Forward(decoder.Forward(hidden), targets);
+                embed.Backward(lstm.Backward(decoder.Backward(loss.Backward())));
+                GradientClipping.ClipByGlobalNorm(parameters, 1f, backend);
+                adam.Step();
+            }, s.Repeat, TimeSpan.FromSeconds(1));
+            double flops = LstmFlops(e, s.Hidden, s.Batch, s.Steps, l) + 3.0 * 2 * s.Steps * s.Batch * s.Hidden * v;
+            Report(parseResult, s, "train", e, l, backend, timing, flops);
+            return 0;
+        });
+        return command;
+    }
+
+    /// <summary>GEMM FLOPs of forward (1×) and backward (2×: input and weight gradients), as the PyTorch twin counts them.</summary>
+    private static double LstmFlops(int input, int hidden, int batch, int steps, int layers)
+    {
+        double total = 0;
+        for (int layer = 0; layer < layers; layer++)
+            total += 2.0 * steps * batch * 4 * hidden * ((layer == 0 ? input : hidden) + hidden);
+        return 3 * total;
+    }
+
+    private static void Report(ParseResult parseResult, Settings s, string mode, int input, int layers, CpuBackend backend,
+        BenchmarkClock.Timing timing, double flops)
+    {
+        double tokensPerSecond = s.Batch * s.Steps / timing.Best;
+        double gflops = flops / timing.Best / 1e9;
+        if (parseResult.GetValue(s.JsonOption))
+        {
+            Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+            {
+                ["engine"] = "lstmtext " + backend.Name,
+                ["mode"] = mode,
+                ["threads"] = s.Threads,
+                ["input"] = input,
+                ["hidden"] = s.Hidden,
+                ["batch"] = s.Batch,
+                ["steps"] = s.Steps,
+                ["layers"] = layers,
+                ["seconds_best"] = timing.Best,
+                ["seconds_median"] = timing.Median,
+                ["tokens_per_second"] = tokensPerSecond,
+                ["gflops"] = gflops,
+            }));
+            return;
+        }
+        var table = new Table().AddColumns("engine", "mode", "I/E", "H", "layers", "B", "T", "best", "median", "tokens/s", "GFLOP/s");
+        table.AddRow(backend.Name, mode, Format(input), Format(s.Hidden), Format(layers), Format(s.Batch), Format(s.Steps),
+            $"{timing.Best * 1e3:F1} ms", $"{timing.Median * 1e3:F1} ms", $"{tokensPerSecond:F0}", $"[bold]{gflops:F1}[/]");
+        AnsiConsole.Write(table);
+    }
+
+    private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private sealed record Settings(int Hidden, int Batch, int Steps, int Threads, int Repeat, Option<bool> JsonOption);
+
+    /// <summary>The options both LSTM benchmarks share.</summary>
+    private sealed class SharedOptions
+    {
+        private readonly Option<int> _hidden = new("--hidden") { Description = "Hidden size H.", DefaultValueFactory = _ => 512 };
+        private readonly Option<int> _batch = new("--batch") { Description = "Batch size B.", DefaultValueFactory = _ => 32 };
+        private readonly Option<int> _steps = new("--steps") { Description = "Time steps T.", DefaultValueFactory = _ => 128 };
+        private readonly Option<int> _threads = new("--threads") { Description = "Threads for the GEMMs.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        private readonly Option<int> _repeat = new("--repeat") { Description = "Timed runs; best and median are reported.", DefaultValueFactory = _ => 5 };
+        private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object instead of a table." };
+
+        public void AddTo(Command command)
+        {
+            foreach (var option in new Option[] { _hidden, _batch, _steps, _threads, _repeat, _json }) command.Options.Add(option);
+        }
+
+        public Settings Read(ParseResult parseResult) => new(parseResult.GetValue(_hidden), parseResult.GetValue(_batch),
+            parseResult.GetValue(_steps), Math.Max(1, parseResult.GetValue(_threads)), parseResult.GetValue(_repeat), _json);
+    }
+}

@@ -1,0 +1,339 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Unicode;
+using CsvHelper;
+
+namespace LstmText.Data;
+
+/// <summary>
+/// Reads a CSV, TSV or JSON Lines table row by row with every field, for a file, standard input or a text reader.
+/// Only one row is in memory at a time. A row that cannot be read whole is still returned, with its
+/// <see cref="TableRow.Problem"/>, so that a caller can keep every row in its place.
+/// </summary>
+public sealed class TableReader : IDisposable
+{
+    /// <summary>The path that means standard input (or standard output, to a writer).</summary>
+    public const string StandardStream = "-";
+
+    private readonly CsvReader? csv;
+    private readonly IEnumerator<(long Line, string? Text, bool Decoded)>? jsonLines;
+    private readonly Dictionary<long, string> malformedLines;
+    private TableRow? pending;
+    private bool started;
+
+    private TableReader(string source, TableFormat format, char delimiter, bool hasHeader, CsvReader? csv, IEnumerator<(long, string?, bool)>? jsonLines,
+        Dictionary<long, string>? malformedLines = null)
+    {
+        this.malformedLines = malformedLines ?? [];
+        Source = source;
+        Format = format;
+        Delimiter = delimiter;
+        HasHeader = hasHeader;
+        this.csv = csv;
+        this.jsonLines = jsonLines;
+        Columns = ReadColumns();
+    }
+
+    /// <summary>The file the rows come from, or a name such as <c>&lt;stdin&gt;</c>.</summary>
+    public string Source { get; }
+
+    /// <summary>The layout of the table.</summary>
+    public TableFormat Format { get; }
+
+    /// <summary>The field separator of CSV and TSV.</summary>
+    public char Delimiter { get; }
+
+    /// <summary>Whether the table starts with a header (always for JSON Lines, whose keys name the columns).</summary>
+    public bool HasHeader { get; }
+
+    /// <summary>
+    /// The column names: the header, the keys of the first JSON object, or <c>0</c>, <c>1</c>, ... for a table
+    /// without a header (as many as the first row has fields).
+    /// </summary>
+    public IReadOnlyList<string> Columns { get; }
+
+    /// <summary>Opens a file, or standard input for <c>-</c>; the format comes from the options or else the extension.</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="ArgumentException">The format is not given and the extension does not tell it.</exception>
+    public static TableReader Open(string path, TableReadOptions? options = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        options ??= new TableReadOptions();
+        if (path == StandardStream)
+        {
+            var standardFormat = options.Format ?? throw new ArgumentException("Standard input has no extension: name its format (csv, tsv or jsonl).", nameof(options));
+            return Open(Console.OpenStandardInput(), standardFormat, options, "<stdin>");
+        }
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"The input file {path} does not exist.", path);
+        }
+        var format = options.Format ?? FormatOf(path);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
+        try
+        {
+            return Open(stream, format, options, path);
+        }
+        catch
+        {
+            stream.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads a table from a byte stream, which the reader disposes; rows and issues name it <paramref name="sourceName"/>.</summary>
+    public static TableReader Open(Stream stream, TableFormat format, TableReadOptions? options = null, string sourceName = "<stdin>")
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        options ??= new TableReadOptions();
+        var delimiter = DelimiterOf(format, options);
+        if (format == TableFormat.JsonLines)
+        {
+            return new TableReader(sourceName, format, delimiter, true, null, JsonLinesOf(stream, options.Encoding).GetEnumerator());
+        }
+        var malformed = new Dictionary<long, string>();
+        var csv = CsvReader.Create(stream, CsvOptions(delimiter, options, record => NoteMalformed(malformed, record)), leaveOpen: false);
+        return new TableReader(sourceName, format, delimiter, options.HasHeader, csv, null, malformed);
+    }
+
+    /// <summary>Reads a table from text (standard input, a string); the text reader is not disposed.</summary>
+    public static TableReader Open(TextReader reader, TableFormat format, TableReadOptions? options = null, string sourceName = "<stdin>")
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        options ??= new TableReadOptions();
+        var delimiter = DelimiterOf(format, options);
+        if (format == TableFormat.JsonLines)
+        {
+            return new TableReader(sourceName, format, delimiter, true, null, JsonLinesOf(reader).GetEnumerator());
+        }
+        var malformed = new Dictionary<long, string>();
+        var csv = CsvReader.Create(reader, CsvOptions(delimiter, options, record => NoteMalformed(malformed, record)), leaveOpen: true);
+        return new TableReader(sourceName, format, delimiter, options.HasHeader, csv, null, malformed);
+    }
+
+    /// <summary>The format that a file's extension implies.</summary>
+    /// <exception cref="ArgumentException">The extension is not <c>.csv</c>, <c>.tsv</c>, <c>.tab</c>, <c>.jsonl</c> or <c>.ndjson</c>.</exception>
+    public static TableFormat FormatOf(string path)
+    {
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        return extension switch
+        {
+            ".csv" => TableFormat.Csv,
+            ".tsv" or ".tab" => TableFormat.Tsv,
+            ".jsonl" or ".ndjson" => TableFormat.JsonLines,
+            _ => throw new ArgumentException($"{path}: cannot tell the table format from the extension '{extension}'; name it (csv, tsv or jsonl).", nameof(path)),
+        };
+    }
+
+    /// <summary>
+    /// The position of the text column: <paramref name="chosen"/> when given, else the first column named text,
+    /// review, sentence or message (any case).
+    /// </summary>
+    /// <exception cref="InvalidDataException">No such column; the message lists the columns.</exception>
+    public int FindTextColumn(TableColumn? chosen)
+    {
+        if (chosen is null && !HasHeader)
+        {
+            throw new InvalidDataException($"{Source}: the table has no header, so choose the text column by 0-based index (it has {Columns.Count} columns).");
+        }
+        return TableColumn.Resolve(chosen, Columns, LabelledDataOptions.DefaultTextColumns, "text", Source);
+    }
+
+    /// <summary>The rows after the header, in order. They can be enumerated once.</summary>
+    public IEnumerable<TableRow> ReadRows()
+    {
+        if (started)
+        {
+            throw new InvalidOperationException("The rows of a table can be read only once.");
+        }
+        started = true;
+        if (pending is not null)
+        {
+            yield return pending;
+            pending = null;
+        }
+        while (ReadRow() is { } row)
+        {
+            yield return row;
+        }
+    }
+
+    /// <summary>Closes the input.</summary>
+    public void Dispose()
+    {
+        csv?.Dispose();
+        jsonLines?.Dispose();
+    }
+
+    private IReadOnlyList<string> ReadColumns()
+    {
+        if (csv is not null && HasHeader)
+        {
+            return [.. csv.Headers];
+        }
+        // Without a header the first row tells how many columns there are, and is kept to be returned first.
+        pending = ReadRow(firstRow: true);
+        if (pending is null)
+        {
+            return [];
+        }
+        if (csv is not null)
+        {
+            return [.. Enumerable.Range(0, pending.Fields.Count).Select(index => index.ToString(CultureInfo.InvariantCulture))];
+        }
+        return pending.JsonObject is { } first ? [.. first.Select(property => property.Key)] : [];
+    }
+
+    private TableRow? ReadRow(bool firstRow = false)
+    {
+        // While the constructor reads the first row, Columns is not known yet: the first JSON object sets it.
+        return csv is not null ? ReadCsvRow(firstRow) : ReadJsonRow(firstRow ? null : Columns);
+    }
+
+    private TableRow? ReadCsvRow(bool firstRow)
+    {
+        if (!csv!.Read())
+        {
+            return null;
+        }
+        var line = csv.LineNumber;
+        var fields = new string[csv.FieldCount];
+        List<int>? undecodable = null;
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (!Utf8.IsValid(csv.GetSpan(i)))
+            {
+                (undecodable ??= []).Add(i);
+            }
+            fields[i] = csv.GetString(i) ?? "";
+        }
+        malformedLines.Remove(line, out var problem);
+        if (problem is null && !firstRow && fields.Length != Columns.Count)
+        {
+            problem = $"the row has {fields.Length} fields and the {(HasHeader ? "header" : "first row")} {Columns.Count}";
+        }
+        return new TableRow(line, fields, problem, (IReadOnlyList<int>?)undecodable ?? [], null);
+    }
+
+    private TableRow? ReadJsonRow(IReadOnlyList<string>? columns)
+    {
+        while (jsonLines!.MoveNext())
+        {
+            var (line, text, decoded) = jsonLines.Current;
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+            JsonNode? node;
+            try
+            {
+                node = JsonNode.Parse(text);
+            }
+            catch (JsonException e)
+            {
+                return new TableRow(line, [], $"the line is not valid JSON ({e.Message})", [], null);
+            }
+            if (node is not JsonObject obj)
+            {
+                return new TableRow(line, [], "the line is not a JSON object", [], null);
+            }
+            var names = columns ?? [.. obj.Select(property => property.Key)];
+            var fields = names.Select(name => ValueText(obj[name])).ToArray();
+            IReadOnlyList<int> undecodable = decoded ? [] : [.. Enumerable.Range(0, fields.Length).Where(i => fields[i].Contains('\uFFFD'))];
+            return new TableRow(line, fields, null, undecodable, obj);
+        }
+        return null;
+    }
+
+    internal static string ValueText(JsonNode? node) => node switch
+    {
+        null => "",
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>(),
+        _ => node.ToJsonString(),
+    };
+
+    private static void NoteMalformed(Dictionary<long, string> malformedLines, CsvMalformedRecord record)
+    {
+        // A quote inside or after a field is read leniently, as other RFC 4180 readers do; what cannot be read whole is marked.
+        if (record.Reason is CsvMalformedReason.UnterminatedQuote or CsvMalformedReason.LineBreakInQuotes)
+        {
+            malformedLines.TryAdd(record.LineNumber, LabelledData.MalformedMessage(record.Reason));
+        }
+    }
+
+    private static char DelimiterOf(TableFormat format, TableReadOptions options) =>
+        options.Delimiter ?? (format == TableFormat.Tsv ? '\t' : ',');
+
+    private static CsvReaderOptions CsvOptions(char delimiter, TableReadOptions options, Action<CsvMalformedRecord> reportMalformed) => new()
+    {
+        Separator = delimiter,
+        HasHeader = options.HasHeader,
+        Encoding = options.Encoding,
+        TrackLineNumbers = true,
+        AllowLineBreaksInQuotes = true,
+        SkipEmptyLines = true,
+        MalformedData = CsvMalformedDataHandling.Recover,
+        FieldCountMismatch = CsvFieldCountHandling.Allow,
+        MissingField = CsvMissingFieldHandling.ReturnEmpty,
+        OnMalformedRecord = reportMalformed,
+    };
+
+    /// <summary>The lines of a byte stream, decoded; <c>Decoded</c> is false when a UTF-8 line held invalid bytes (read as U+FFFD).</summary>
+    private static IEnumerable<(long Line, string? Text, bool Decoded)> JsonLinesOf(Stream stream, Encoding? encoding)
+    {
+        using var input = stream;
+        var utf8 = encoding is null or UTF8Encoding;
+        var buffer = new byte[1 << 16];
+        var line = new MemoryStream();
+        long number = 0;
+        int read;
+        var first = true;
+        while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            var start = 0;
+            int newline;
+            while ((newline = Array.IndexOf(buffer, (byte)'\n', start, read - start)) >= 0)
+            {
+                line.Write(buffer, start, newline - start);
+                yield return Decode(line, ++number, utf8 ? null : encoding, ref first);
+                line.SetLength(0);
+                start = newline + 1;
+            }
+            line.Write(buffer, start, read - start);
+        }
+        if (line.Length > 0)
+        {
+            yield return Decode(line, ++number, utf8 ? null : encoding, ref first);
+        }
+    }
+
+    private static (long, string?, bool) Decode(MemoryStream line, long number, Encoding? encoding, ref bool first)
+    {
+        var bytes = line.GetBuffer().AsSpan(0, (int)line.Length);
+        if (first && bytes.StartsWith("\uFEFF"u8) && encoding is null)
+        {
+            bytes = bytes[3..];
+        }
+        first = false;
+        if (bytes.EndsWith("\r"u8))
+        {
+            bytes = bytes[..^1];
+        }
+        if (encoding is not null)
+        {
+            return (number, encoding.GetString(bytes), true);
+        }
+        return (number, Encoding.UTF8.GetString(bytes), Utf8.IsValid(bytes));
+    }
+
+    private static IEnumerable<(long Line, string? Text, bool Decoded)> JsonLinesOf(TextReader reader)
+    {
+        long number = 0;
+        while (reader.ReadLine() is { } line)
+        {
+            yield return (++number, line, true);
+        }
+    }
+}

@@ -1,0 +1,88 @@
+using LstmText.Compute;
+using LstmText.Tensors;
+
+namespace LstmText.Layers;
+
+/// <summary>y = x·Wᵀ + b over the last dimension (PyTorch <c>nn.Linear</c>).</summary>
+/// <remarks>Memory: W (O·I) and b (O), one output (N·O) and one input gradient (N·I); it keeps a reference to the input.</remarks>
+public sealed class Linear : ILayer
+{
+    private readonly IBackend _backend;
+    private Tensor? _input;
+    private Tensor? _output;
+    private Tensor? _inputGradient;
+
+    /// <summary>Creates a layer initialised like PyTorch: W and b from U(−1/√I, 1/√I).</summary>
+    public Linear(int inputSize, int outputSize, RandomSource random, bool bias = true, IBackend? backend = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputSize);
+        _backend = backend ?? CpuBackend.Default;
+        InputSize = inputSize;
+        OutputSize = outputSize;
+        var weight = Tensor.Zeros(outputSize, inputSize);
+        random.FillScaledUniform(weight, inputSize);
+        Weight = new Parameter("weight", weight);
+        if (bias)
+        {
+            var b = Tensor.Zeros(outputSize);
+            random.FillScaledUniform(b, inputSize);
+            Bias = new Parameter("bias", b);
+            Parameters = [Weight, Bias];
+        }
+        else
+        {
+            Parameters = [Weight];
+        }
+    }
+
+    /// <summary>Input features I.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Output features O.</summary>
+    public int OutputSize { get; }
+
+    /// <summary>W, [O, I].</summary>
+    public Parameter Weight { get; }
+
+    /// <summary>b, [O], or null when the layer has no bias.</summary>
+    public Parameter? Bias { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>Applies the layer to every row of <paramref name="input"/> ([..., I]); returns [rows, O], reused by the next call.</summary>
+    public Tensor Forward(Tensor input)
+    {
+        int rows = RowsOf(input);
+        _input = input;
+        if (_output is null || _output.Shape[0] != rows) _output = Tensor.Zeros(rows, OutputSize);
+        _backend.Gemm(Transpose.No, Transpose.Yes, rows, OutputSize, InputSize, 1f,
+            input, InputSize, Weight.Value, InputSize, 0f, _output, OutputSize);
+        if (Bias is not null) _backend.AddToEachRow(_output, rows, OutputSize, Bias.Value);
+        return _output;
+    }
+
+    /// <summary>Accumulates dW and db from [rows, O] and returns the input gradient [rows, I], reused by the next call.</summary>
+    public Tensor Backward(Tensor outputGradient)
+    {
+        var input = _input ?? throw new InvalidOperationException("Backward was called before Forward.");
+        int rows = RowsOf(input);
+        if (outputGradient.Length != rows * OutputSize)
+            throw new ArgumentException($"Expected a gradient of [{rows}, {OutputSize}], got {outputGradient.Shape}.", nameof(outputGradient));
+        _backend.Gemm(Transpose.Yes, Transpose.No, OutputSize, InputSize, rows, 1f,
+            outputGradient, OutputSize, input, InputSize, 1f, Weight.Gradient, InputSize);
+        if (Bias is not null) _backend.AddColumnSums(outputGradient, rows, OutputSize, Bias.Gradient);
+        if (_inputGradient is null || _inputGradient.Shape[0] != rows) _inputGradient = Tensor.Zeros(rows, InputSize);
+        _backend.Gemm(Transpose.No, Transpose.No, rows, InputSize, OutputSize, 1f,
+            outputGradient, OutputSize, Weight.Value, InputSize, 0f, _inputGradient, InputSize);
+        return _inputGradient;
+    }
+
+    private int RowsOf(Tensor input)
+    {
+        if (input.Shape.Rank == 0 || input.Shape[-1] != InputSize)
+            throw new ArgumentException($"Linear layer expects [..., {InputSize}], got {input.Shape}.", nameof(input));
+        return input.Length / InputSize;
+    }
+}

@@ -1,0 +1,352 @@
+using LstmText.Compute;
+using LstmText.Tensors;
+
+namespace LstmText.Layers;
+
+/// <summary>
+/// A multi-layer, optionally bidirectional LSTM with PyTorch's exact semantics (<c>nn.LSTM</c>, time-major input):
+/// gate order i, f, g, o, two biases, dropout between layers, and PyTorch's parameter names.
+/// </summary>
+/// <remarks>
+/// <para>Input is time-major, [T, B, I]; output is [T, B, D·H] with the forward direction's H values first.</para>
+/// <para>Forward: one GEMM projects every time step's input at once, then each step costs one recurrent GEMM and
+/// one fused gate kernel. Backward keeps every step's gate gradients and forms the weight gradients in three large
+/// GEMMs at the end.</para>
+/// <para>Memory per layer and direction: gates T·B·4H, states 2·(T+1)·B·H, gate gradients T·B·4H; per layer an
+/// output T·B·D·H (plus a dropout mask); all sized once per (T, B) and reused.</para>
+/// <para>Variable lengths: a row b is padding at steps t ≥ lengths[b]. It then carries its state unchanged and
+/// outputs zeros, so results at valid steps, final states and gradients equal those of the unpadded sequence
+/// (PyTorch's packed sequences). The reverse direction starts at each row's last valid step.</para>
+/// </remarks>
+public sealed class Lstm : ILayer
+{
+    private readonly IBackend _backend;
+    private readonly DirectionWeights[] _weights;
+    private readonly Dropout[] _dropouts;
+    private Buffers? _buffers;
+    private int[] _lengths = [];
+    private bool _hasLengths;
+
+    /// <summary>Creates an LSTM initialised like PyTorch: every weight and bias from U(−1/√H, 1/√H).</summary>
+    public Lstm(int inputSize, int hiddenSize, RandomSource random, int layers = 1, bool bidirectional = false,
+        float dropout = 0f, IBackend? backend = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers);
+        _backend = backend ?? CpuBackend.Default;
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        Layers = layers;
+        Directions = bidirectional ? 2 : 1;
+        DropoutProbability = dropout;
+        _weights = new DirectionWeights[layers * Directions];
+        var parameters = new List<Parameter>();
+        for (int layer = 0; layer < layers; layer++)
+        {
+            int layerInput = layer == 0 ? inputSize : hiddenSize * Directions;
+            for (int direction = 0; direction < Directions; direction++)
+            {
+                string suffix = $"_l{layer}" + (direction == 1 ? "_reverse" : "");
+                var w = new DirectionWeights(
+                    new Parameter("weight_ih" + suffix, Tensor.Zeros(4 * hiddenSize, layerInput)),
+                    new Parameter("weight_hh" + suffix, Tensor.Zeros(4 * hiddenSize, hiddenSize)),
+                    new Parameter("bias_ih" + suffix, Tensor.Zeros(4 * hiddenSize)),
+                    new Parameter("bias_hh" + suffix, Tensor.Zeros(4 * hiddenSize)));
+                foreach (var p in w.All)
+                {
+                    random.FillScaledUniform(p.Value, hiddenSize);
+                    parameters.Add(p);
+                }
+                _weights[layer * Directions + direction] = w;
+            }
+        }
+        _dropouts = new Dropout[Math.Max(0, layers - 1)];
+        for (int i = 0; i < _dropouts.Length; i++) _dropouts[i] = new Dropout(dropout, _backend);
+        Parameters = parameters;
+    }
+
+    /// <summary>Input features I of the first layer.</summary>
+    public int InputSize { get; }
+
+    /// <summary>Hidden size H of every layer and direction.</summary>
+    public int HiddenSize { get; }
+
+    /// <summary>Number of stacked layers L.</summary>
+    public int Layers { get; }
+
+    /// <summary>1, or 2 when bidirectional.</summary>
+    public int Directions { get; }
+
+    /// <summary>Features of each output step: D·H.</summary>
+    public int OutputSize => Directions * HiddenSize;
+
+    /// <summary>Dropout applied to the output of every layer but the last, while training.</summary>
+    public float DropoutProbability { get; }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>(h, c) after the last valid step of every row, from the last <see cref="Forward"/>; reused by the next call.</summary>
+    public LstmState FinalState => _buffers?.FinalState ?? throw new InvalidOperationException("Forward has not run.");
+
+    /// <summary>Gradient of the initial (h, c), from the last <see cref="Backward"/>; reused by the next call.</summary>
+    public LstmState InitialStateGradient => _buffers?.InitialStateGradient ?? throw new InvalidOperationException("Backward has not run.");
+
+    /// <summary>
+    /// Runs the LSTM over a time-major batch [T, B, I] and returns [T, B, D·H] (a buffer reused by the next call).
+    /// </summary>
+    /// <param name="input">The input sequence, [T, B, I].</param>
+    /// <param name="initialState">(h₀, c₀) as [L·D, B, H], or null for zeros.</param>
+    /// <param name="lengths">Valid steps of each row (each in [0, T]), or empty when all rows are full length.</param>
+    /// <param name="random">Source for inter-layer dropout while training; null for evaluation (no dropout).</param>
+    public Tensor Forward(Tensor input, LstmState? initialState = null, ReadOnlyMemory<int> lengths = default, RandomSource? random = null)
+    {
+        if (input.Shape.Rank != 3 || input.Shape[2] != InputSize)
+            throw new ArgumentException($"LSTM input must be [T, B, {InputSize}], got {input.Shape}.", nameof(input));
+        int steps = input.Shape[0], batch = input.Shape[1];
+        var buffers = EnsureBuffers(steps, batch);
+        SetLengths(lengths.Span, steps, batch);
+        if (initialState is not null) RequireStateShape(initialState, batch, nameof(initialState));
+
+        int hb = batch * HiddenSize;
+        Tensor layerInput = input;
+        buffers.Inputs[0] = input;
+        for (int layer = 0; layer < Layers; layer++)
+        {
+            int layerInputSize = layer == 0 ? InputSize : OutputSize;
+            var output = buffers.Outputs[layer];
+            for (int direction = 0; direction < Directions; direction++)
+            {
+                int index = layer * Directions + direction;
+                var w = _weights[index];
+                var gates = buffers.Gates[index];
+                var hidden = buffers.HiddenStates[index];
+                var cell = buffers.CellStates[index];
+                bool reverse = direction == 1;
+
+                _backend.Gemm(Transpose.No, Transpose.Yes, steps * batch, 4 * HiddenSize, layerInputSize, 1f,
+                    layerInput, layerInputSize, w.InputWeight.Value, layerInputSize, 0f, gates, 4 * HiddenSize);
+                _backend.AddToEachRow(gates, steps * batch, 4 * HiddenSize, w.InputBias.Value);
+                _backend.AddToEachRow(gates, steps * batch, 4 * HiddenSize, w.HiddenBias.Value);
+
+                int initialSlot = reverse ? steps : 0;
+                if (initialState is null)
+                {
+                    _backend.Fill(hidden.Slice(initialSlot * hb, hb), 0f);
+                    _backend.Fill(cell.Slice(initialSlot * hb, hb), 0f);
+                }
+                else
+                {
+                    _backend.Copy(initialState.Hidden.Slice(index * hb, hb), hidden.Slice(initialSlot * hb, hb));
+                    _backend.Copy(initialState.Cell.Slice(index * hb, hb), cell.Slice(initialSlot * hb, hb));
+                }
+
+                for (int s = 0; s < steps; s++)
+                {
+                    int t = reverse ? steps - 1 - s : s;
+                    var step = StepAt(t, reverse, batch, gates, hidden, cell, output, direction);
+                    _backend.Gemm(Transpose.No, Transpose.Yes, batch, 4 * HiddenSize, HiddenSize, 1f,
+                        step.PreviousHidden, HiddenSize, w.HiddenWeight.Value, HiddenSize, 1f, step.Gates, 4 * HiddenSize);
+                    _backend.LstmCellForward(step);
+                }
+
+                int finalSlot = reverse ? 0 : steps;
+                _backend.Copy(hidden.Slice(finalSlot * hb, hb), buffers.FinalState.Hidden.Slice(index * hb, hb));
+                _backend.Copy(cell.Slice(finalSlot * hb, hb), buffers.FinalState.Cell.Slice(index * hb, hb));
+            }
+            if (layer < Layers - 1)
+            {
+                layerInput = _dropouts[layer].Forward(output, random);
+                buffers.Inputs[layer + 1] = layerInput;
+            }
+        }
+        return buffers.Outputs[Layers - 1];
+    }
+
+    /// <summary>
+    /// Back-propagates the gradient of the last <see cref="Forward"/>'s output ([T, B, D·H], or any shape with as many
+    /// elements, such as a decoder's [T·B, D·H]) and, optionally, of its
+    /// final state. Accumulates every parameter's gradient and returns the input gradient [T, B, I] (a reused buffer);
+    /// <see cref="InitialStateGradient"/> then holds the gradient of (h₀, c₀).
+    /// </summary>
+    public Tensor Backward(Tensor outputGradient, LstmState? finalStateGradient = null)
+    {
+        var buffers = _buffers ?? throw new InvalidOperationException("Backward was called before Forward.");
+        int steps = buffers.Steps, batch = buffers.Batch;
+        if (outputGradient.Length != steps * batch * OutputSize)
+            throw new ArgumentException($"Expected an output gradient of [{steps}, {batch}, {OutputSize}], got {outputGradient.Shape}.", nameof(outputGradient));
+        if (finalStateGradient is not null) RequireStateShape(finalStateGradient, batch, nameof(finalStateGradient));
+
+        int hb = batch * HiddenSize;
+        int g4 = 4 * HiddenSize;
+        Tensor layerOutputGradient = outputGradient;
+        for (int layer = Layers - 1; layer >= 0; layer--)
+        {
+            int layerInputSize = layer == 0 ? InputSize : OutputSize;
+            var layerInput = buffers.Inputs[layer];
+            var inputGradient = buffers.InputGradients[layer];
+            for (int direction = 0; direction < Directions; direction++)
+            {
+                int index = layer * Directions + direction;
+                var w = _weights[index];
+                bool reverse = direction == 1;
+                var gates = buffers.Gates[index];
+                var gateGradients = buffers.GateGradients;
+                var hidden = buffers.HiddenStates[index];
+                var cell = buffers.CellStates[index];
+                var hiddenGradient = buffers.HiddenGradient;
+                var previousHiddenGradient = buffers.PreviousHiddenGradient;
+                var cellGradient = buffers.CellGradient;
+                if (finalStateGradient is null)
+                {
+                    _backend.Fill(hiddenGradient, 0f);
+                    _backend.Fill(cellGradient, 0f);
+                }
+                else
+                {
+                    _backend.Copy(finalStateGradient.Hidden.Slice(index * hb, hb), hiddenGradient);
+                    _backend.Copy(finalStateGradient.Cell.Slice(index * hb, hb), cellGradient);
+                }
+
+                for (int s = steps - 1; s >= 0; s--)
+                {
+                    int t = reverse ? steps - 1 - s : s;
+                    var step = StepAt(t, reverse, batch, gates, hidden, cell, buffers.Outputs[layer], direction) with
+                    {
+                        OutputGradient = layerOutputGradient.Slice(t * batch * OutputSize + direction * HiddenSize,
+                            (batch - 1) * OutputSize + HiddenSize),
+                        HiddenGradient = hiddenGradient,
+                        CellGradient = cellGradient,
+                        GateGradients = gateGradients.Slice(t * batch * g4, batch * g4),
+                        PreviousHiddenGradient = previousHiddenGradient,
+                    };
+                    _backend.LstmCellBackward(step);
+                    _backend.Gemm(Transpose.No, Transpose.No, batch, HiddenSize, g4, 1f,
+                        step.GateGradients, g4, w.HiddenWeight.Value, HiddenSize, 1f, previousHiddenGradient, HiddenSize);
+                    (hiddenGradient, previousHiddenGradient) = (previousHiddenGradient, hiddenGradient);
+                }
+                _backend.Copy(hiddenGradient, buffers.InitialStateGradient.Hidden.Slice(index * hb, hb));
+                _backend.Copy(cellGradient, buffers.InitialStateGradient.Cell.Slice(index * hb, hb));
+
+                // Weight gradients for all steps at once: dW_ih += dGᵀ·X, dW_hh += dGᵀ·H₋₁, db += Σ dG.
+                int rows = steps * batch;
+                _backend.Gemm(Transpose.Yes, Transpose.No, g4, layerInputSize, rows, 1f,
+                    gateGradients, g4, layerInput, layerInputSize, 1f, w.InputWeight.Gradient, layerInputSize);
+                var previousHidden = hidden.Slice(reverse ? hb : 0, rows * HiddenSize);
+                _backend.Gemm(Transpose.Yes, Transpose.No, g4, HiddenSize, rows, 1f,
+                    gateGradients, g4, previousHidden, HiddenSize, 1f, w.HiddenWeight.Gradient, HiddenSize);
+                _backend.AddColumnSums(gateGradients, rows, g4, w.InputBias.Gradient);
+                _backend.AddColumnSums(gateGradients, rows, g4, w.HiddenBias.Gradient);
+                _backend.Gemm(Transpose.No, Transpose.No, rows, layerInputSize, g4, 1f,
+                    gateGradients, g4, w.InputWeight.Value, layerInputSize, direction == 0 ? 0f : 1f, inputGradient, layerInputSize);
+            }
+            layerOutputGradient = layer > 0 ? _dropouts[layer - 1].Backward(inputGradient) : inputGradient;
+        }
+        return layerOutputGradient;
+    }
+
+    private LstmStep StepAt(int t, bool reverse, int batch, Tensor gates, Tensor hidden, Tensor cell, Tensor output, int direction)
+    {
+        int hb = batch * HiddenSize;
+        int previousSlot = reverse ? t + 1 : t;
+        int nextSlot = reverse ? t : t + 1;
+        return new LstmStep
+        {
+            Batch = batch,
+            HiddenSize = HiddenSize,
+            Time = t,
+            Lengths = _hasLengths ? _lengths.AsMemory(0, batch) : ReadOnlyMemory<int>.Empty,
+            Gates = gates.Slice(t * batch * 4 * HiddenSize, batch * 4 * HiddenSize),
+            PreviousCell = cell.Slice(previousSlot * hb, hb),
+            Cell = cell.Slice(nextSlot * hb, hb),
+            PreviousHidden = hidden.Slice(previousSlot * hb, hb),
+            Hidden = hidden.Slice(nextSlot * hb, hb),
+            Output = output.Slice(t * batch * OutputSize + direction * HiddenSize, (batch - 1) * OutputSize + HiddenSize),
+            OutputStride = OutputSize,
+        };
+    }
+
+    private void SetLengths(ReadOnlySpan<int> lengths, int steps, int batch)
+    {
+        _hasLengths = !lengths.IsEmpty;
+        if (!_hasLengths) return;
+        if (lengths.Length != batch)
+            throw new ArgumentException($"{lengths.Length} lengths for a batch of {batch}.", nameof(lengths));
+        if (_lengths.Length < batch) _lengths = new int[batch];
+        for (int b = 0; b < batch; b++)
+        {
+            if ((uint)lengths[b] > (uint)steps)
+                throw new ArgumentOutOfRangeException(nameof(lengths), $"Length {lengths[b]} of row {b} is not in [0, {steps}].");
+            _lengths[b] = lengths[b];
+        }
+    }
+
+    private void RequireStateShape(LstmState state, int batch, string name)
+    {
+        int n = Layers * Directions;
+        if (!state.Hidden.HasShape(n, batch, HiddenSize) || !state.Cell.HasShape(n, batch, HiddenSize))
+            throw new ArgumentException($"State tensors must be [{n}, {batch}, {HiddenSize}], got {state.Hidden.Shape} and {state.Cell.Shape}.", name);
+    }
+
+    private Buffers EnsureBuffers(int steps, int batch)
+    {
+        if (_buffers is { } b && b.Steps == steps && b.Batch == batch) return b;
+        _buffers = new Buffers(this, steps, batch);
+        return _buffers;
+    }
+
+    private sealed record DirectionWeights(Parameter InputWeight, Parameter HiddenWeight, Parameter InputBias, Parameter HiddenBias)
+    {
+        public IEnumerable<Parameter> All => [InputWeight, HiddenWeight, InputBias, HiddenBias];
+    }
+
+    /// <summary>Every buffer of one (T, B) shape, allocated together so a steady-state step allocates nothing.</summary>
+    private sealed class Buffers
+    {
+        public Buffers(Lstm lstm, int steps, int batch)
+        {
+            Steps = steps;
+            Batch = batch;
+            int h = lstm.HiddenSize, n = lstm.Layers * lstm.Directions;
+            Gates = new Tensor[n];
+            HiddenStates = new Tensor[n];
+            CellStates = new Tensor[n];
+            for (int i = 0; i < n; i++)
+            {
+                Gates[i] = Tensor.Zeros(steps, batch, 4 * h);
+                HiddenStates[i] = Tensor.Zeros(steps + 1, batch, h);
+                CellStates[i] = Tensor.Zeros(steps + 1, batch, h);
+            }
+            Outputs = new Tensor[lstm.Layers];
+            InputGradients = new Tensor[lstm.Layers];
+            Inputs = new Tensor[lstm.Layers];
+            for (int l = 0; l < lstm.Layers; l++)
+            {
+                Outputs[l] = Tensor.Zeros(steps, batch, lstm.OutputSize);
+                InputGradients[l] = Tensor.Zeros(steps, batch, l == 0 ? lstm.InputSize : lstm.OutputSize);
+            }
+            GateGradients = Tensor.Zeros(steps, batch, 4 * h);
+            HiddenGradient = Tensor.Zeros(batch, h);
+            PreviousHiddenGradient = Tensor.Zeros(batch, h);
+            CellGradient = Tensor.Zeros(batch, h);
+            FinalState = LstmState.Zeros(n, batch, h);
+            InitialStateGradient = LstmState.Zeros(n, batch, h);
+        }
+
+        public int Steps { get; }
+        public int Batch { get; }
+        public Tensor[] Gates { get; }
+        public Tensor[] HiddenStates { get; }
+        public Tensor[] CellStates { get; }
+        public Tensor[] Outputs { get; }
+        public Tensor[] Inputs { get; }
+        public Tensor[] InputGradients { get; }
+        public Tensor GateGradients { get; }
+        public Tensor HiddenGradient { get; }
+        public Tensor PreviousHiddenGradient { get; }
+        public Tensor CellGradient { get; }
+        public LstmState FinalState { get; }
+        public LstmState InitialStateGradient { get; }
+    }
+}

@@ -1,0 +1,233 @@
+using System.Text;
+using LstmText.Generation;
+using LstmText.IO;
+using LstmText.Tensors;
+using LstmText.Tokenizers;
+using LstmText.Training;
+
+namespace LstmText.Models;
+
+/// <summary>
+/// A trained LSTM language model: embedding → stacked LSTM → dropout → linear decoder, with its tokenizer and
+/// training record. Immutable once built or loaded, and safe to generate from and evaluate on many threads at once:
+/// every call works on its own copy of the layers.
+/// </summary>
+/// <example>
+/// <code>
+/// var model = LanguageModel.Configure().CharacterLevel().Embedding(64).Lstm(256, layers: 2).Dropout(0.2)
+///     .Train(text, t =&gt; t.Epochs(5).BatchSize(32).SequenceLength(64));
+/// string more = model.Generate("ROMEO:", g =&gt; g.Temperature(0.8).TopP(0.95).MaxTokens(400));
+/// </code>
+/// </example>
+public sealed class LanguageModel
+{
+    private readonly LanguageModelNetwork _weights;
+
+    internal LanguageModel(LanguageModelNetwork weights, ITokenizer tokenizer, TrainingRecord? training)
+    {
+        if (tokenizer.VocabularySize != weights.Architecture.VocabularySize)
+            throw new ArgumentException(
+                $"The tokenizer has {tokenizer.VocabularySize} tokens but the model covers {weights.Architecture.VocabularySize}.");
+        _weights = weights;
+        Tokenizer = tokenizer;
+        Training = training;
+    }
+
+    /// <summary>The model's shape.</summary>
+    public LanguageModelArchitecture Architecture => _weights.Architecture;
+
+    /// <summary>The tokenizer that turns text into the model's ids.</summary>
+    public ITokenizer Tokenizer { get; }
+
+    /// <summary>How the model was trained, or null for an untrained or imported model.</summary>
+    public TrainingRecord? Training { get; }
+
+    /// <summary>The number of weights (tied weights counted once).</summary>
+    public long ParameterCount => Architecture.ParameterCount;
+
+    /// <summary>Starts a fluent description of a new model, finished by <see cref="LanguageModelBuilder.Train(string, Action{TrainingSettings}?)"/>.</summary>
+    public static LanguageModelBuilder Configure() => new();
+
+    /// <summary>An untrained model with PyTorch's initialisation from <paramref name="seed"/>.</summary>
+    /// <exception cref="ArgumentException">The architecture is invalid or does not match the tokenizer's size.</exception>
+    public static LanguageModel Create(ITokenizer tokenizer, LanguageModelArchitecture architecture, ulong seed = 0)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        architecture.Validate();
+        return new LanguageModel(new LanguageModelNetwork(architecture, new RandomSource(seed)), tokenizer, null);
+    }
+
+    /// <summary>A fresh working copy of the layers for one thread (training, generation or evaluation).</summary>
+    internal LanguageModelNetwork CreateNetwork() => _weights.Clone();
+
+    /// <summary>Reads a model file written by <see cref="Save"/> (or by PyTorch with the same metadata).</summary>
+    /// <exception cref="FileNotFoundException">The file does not exist.</exception>
+    /// <exception cref="SafeTensorsFormatException">The file is not safetensors.</exception>
+    /// <exception cref="ModelFileFormatException">The file is not an LstmText language model or is inconsistent; the message says why.</exception>
+    public static LanguageModel Load(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"The model file {path} does not exist.", path);
+        var file = ModelFile.Read(path);
+        return FromModelFile(file, path);
+    }
+
+    internal static LanguageModel FromModelFile(ModelFile file, string path)
+    {
+        LanguageModelArchitecture architecture;
+        try
+        {
+            architecture = LanguageModelArchitecture.FromConfig(file.Config);
+        }
+        catch (FormatException e)
+        {
+            throw new ModelFileFormatException(path, e.Message, e);
+        }
+        if (file.Tokenizer is null)
+            throw new ModelFileFormatException(path, $"the model has no tokenizer ({ModelFile.TokenizerKey} metadata)");
+        ITokenizer tokenizer;
+        try
+        {
+            tokenizer = Tokenizers.Tokenizer.FromJson(file.Tokenizer);
+        }
+        catch (FormatException e)
+        {
+            throw new ModelFileFormatException(path, $"the model's tokenizer is invalid: {e.Message}", e);
+        }
+        if (tokenizer.VocabularySize != architecture.VocabularySize)
+            throw new ModelFileFormatException(path,
+                $"the tokenizer has {tokenizer.VocabularySize} tokens but the config says vocab_size {architecture.VocabularySize}");
+
+        var network = new LanguageModelNetwork(architecture, new RandomSource(0));
+        foreach (var (name, parameter) in network.NamedParameters)
+        {
+            if (!file.Tensors.TryGetValue(name, out var tensor))
+                throw new ModelFileFormatException(path, $"the model lacks the tensor '{name}'");
+            if (!tensor.Shape.Equals(parameter.Value.Shape))
+                throw new ModelFileFormatException(path, $"tensor '{name}' has shape {tensor.Shape}, but the config needs {parameter.Value.Shape}");
+            parameter.Load(tensor);
+        }
+        var known = network.NamedParameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+        var unknown = file.Tensors.Keys.FirstOrDefault(k => !known.Contains(k) && !k.StartsWith(TrainingCheckpoint.TensorPrefix, StringComparison.Ordinal));
+        if (unknown is not null)
+            throw new ModelFileFormatException(path, $"the model has a tensor '{unknown}' that a language model does not use");
+        if (architecture.TieWeights)
+        {
+            var embedding = network.Embedding.Weight.Value.Span;
+            if (!embedding.SequenceEqual(file.Tensors["decoder.weight"].Span))
+                throw new ModelFileFormatException(path, "the config ties the weights, but decoder.weight differs from embedding.weight");
+        }
+
+        TrainingRecord? training = null;
+        if (file.Training is not null)
+        {
+            try
+            {
+                training = TrainingRecord.FromJson(file.Training);
+            }
+            catch (FormatException e)
+            {
+                throw new ModelFileFormatException(path, $"the training record is invalid: {e.Message}", e);
+            }
+        }
+        return new LanguageModel(network, tokenizer, training);
+    }
+
+    /// <summary>Writes the model to <paramref name="path"/> atomically: readers never see a half-written file.</summary>
+    public void Save(string path) => ToModelFile().Write(path);
+
+    internal ModelFile ToModelFile(IReadOnlyDictionary<string, Tensor>? extraTensors = null, IReadOnlyDictionary<string, string>? extraMetadata = null)
+    {
+        var tensors = _weights.NamedParameters.ToDictionary(p => p.Name, p => p.Parameter.Value, StringComparer.Ordinal);
+        if (extraTensors is not null) foreach (var (k, v) in extraTensors) tensors[k] = v;
+        return new ModelFile(Architecture.ToConfig(), tensors)
+        {
+            Tokenizer = Tokenizer.ToJson(),
+            Training = Training?.ToJson(),
+            OtherMetadata = extraMetadata ?? new Dictionary<string, string>(),
+        };
+    }
+
+    /// <summary>
+    /// The logits of every position of <paramref name="ids"/> run from a zero state, [ids.Length, V]: row t scores the
+    /// token after ids[0..t].
+    /// </summary>
+    public Tensor ComputeLogits(ReadOnlySpan<int> ids)
+    {
+        foreach (int id in ids)
+            if ((uint)id >= (uint)Architecture.VocabularySize)
+                throw new ArgumentOutOfRangeException(nameof(ids), $"Id {id} is outside the vocabulary [0, {Architecture.VocabularySize}).");
+        return CreateNetwork().Forward(ids, ids.Length, 1, null, null).Clone();
+    }
+
+    /// <summary>Generates one continuation of <paramref name="prompt"/> (the prompt itself is not included).</summary>
+    /// <exception cref="ArgumentException">The settings conflict or the prompt has text the model does not know.</exception>
+    public string Generate(string prompt, Action<GenerationSettings>? configure = null) =>
+        GenerateAll(prompt, configure)[0].Text;
+
+    /// <summary>
+    /// Generates every sample (or, with beam search, the n best beams) of <paramref name="prompt"/>, decoded together as one batch.
+    /// </summary>
+    public IReadOnlyList<GeneratedText> GenerateAll(string prompt, Action<GenerationSettings>? configure = null)
+    {
+        var settings = new GenerationSettings();
+        configure?.Invoke(settings);
+        return new TextGenerator(this, settings).Run(prompt);
+    }
+
+    /// <summary>
+    /// Generates one continuation and yields it piece by piece as tokens are produced; a piece never ends inside a
+    /// character, and text that could begin a stop string is held back until it is known not to.
+    /// </summary>
+    public IAsyncEnumerable<string> GenerateStreamingAsync(string prompt, Action<GenerationSettings>? configure = null,
+        CancellationToken cancellationToken = default)
+    {
+        var settings = new GenerationSettings();
+        configure?.Invoke(settings);
+        return new TextGenerator(this, settings).Stream(prompt, cancellationToken);
+    }
+
+    /// <summary>
+    /// Scores <paramref name="text"/> as one continuous sequence from a zero state: the mean of −log p(xₜ | x₍&lt;ₜ₎)
+    /// over positions 2..N. The result does not depend on <paramref name="windowLength"/>.
+    /// </summary>
+    public Evaluation Evaluate(string text, int windowLength = 256) =>
+        Evaluator.Evaluate(this, Encode(text, out _), windowLength);
+
+    /// <summary>Scores a corpus (all files, in order, as one sequence); see <see cref="Evaluate(string, int)"/>.</summary>
+    public Evaluation Evaluate(TextCorpus corpus, int windowLength = 256) =>
+        Evaluator.Evaluate(this, CorpusIds.Encode(Tokenizer, corpus, out _), windowLength);
+
+    /// <summary>Continues training on a new corpus and returns the fine-tuned model (this one is unchanged).</summary>
+    public LanguageModel FineTune(string text, Action<TrainingSettings>? configure = null) =>
+        FineTune(CorpusSource.FromText(text), configure);
+
+    /// <summary>Continues training on a corpus of files; see <see cref="FineTune(string, Action{TrainingSettings}?)"/>.</summary>
+    public LanguageModel FineTune(TextCorpus corpus, Action<TrainingSettings>? configure = null) =>
+        FineTune(CorpusSource.FromCorpus(corpus), configure);
+
+    private LanguageModel FineTune(CorpusSource source, Action<TrainingSettings>? configure)
+    {
+        var settings = TrainingSettings.ForFineTuning();
+        configure?.Invoke(settings);
+        return Trainer.FineTune(this, source, settings);
+    }
+
+    internal int[] Encode(string text, out int unknownCount)
+    {
+        var ids = Tokenizer.Encode(text);
+        unknownCount = CorpusIds.CountUnknown(Tokenizer, ids);
+        return ids;
+    }
+
+    /// <summary>Describes the model in one line.</summary>
+    public override string ToString()
+    {
+        var a = Architecture;
+        var text = new StringBuilder($"language model: {Tokenizer.Kind} tokenizer ({a.VocabularySize} tokens), embedding {a.EmbeddingSize}, ");
+        text.Append($"LSTM {a.HiddenSize}×{a.Layers}, dropout {a.Dropout}");
+        if (a.EmbeddingDropout > 0) text.Append($", embedding dropout {a.EmbeddingDropout}");
+        if (a.TieWeights) text.Append(", tied weights");
+        text.Append($"; {ParameterCount:N0} parameters");
+        return text.ToString();
+    }
+}

@@ -1,0 +1,48 @@
+using LstmText.Compute;
+using LstmText.Layers;
+
+namespace LstmText.Optimizers;
+
+/// <summary>Updates a fixed set of parameters from their gradients; frozen parameters are skipped.</summary>
+public abstract class Optimizer
+{
+    /// <summary>Creates an optimizer over <paramref name="parameters"/>.</summary>
+    protected Optimizer(IEnumerable<Parameter> parameters, float learningRate, IBackend? backend)
+    {
+        Parameters = parameters.ToArray();
+        if (Parameters.Count == 0) throw new ArgumentException("An optimizer needs at least one parameter.", nameof(parameters));
+        if (Parameters.Distinct().Count() != Parameters.Count)
+            throw new ArgumentException("A parameter appears twice in the optimizer's list.", nameof(parameters));
+        LearningRate = learningRate;
+        Backend = backend ?? CpuBackend.Default;
+    }
+
+    /// <summary>The parameters this optimizer updates, in order.</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>The learning rate of the next step (a schedule may change it between steps).</summary>
+    public float LearningRate { get; set; }
+
+    /// <summary>Steps taken so far.</summary>
+    public int StepCount { get; protected set; }
+
+    /// <summary>The backend that performs the updates.</summary>
+    protected IBackend Backend { get; }
+
+    /// <summary>Applies one update to every trainable parameter from its current gradient.</summary>
+    public void Step()
+    {
+        StepCount++;
+        for (int i = 0; i < Parameters.Count; i++)
+            if (Parameters[i].IsTrainable) Update(i, Parameters[i]);
+    }
+
+    /// <summary>Sets every parameter's gradient to zero.</summary>
+    public void ZeroGradients()
+    {
+        for (int i = 0; i < Parameters.Count; i++) Backend.Fill(Parameters[i].Gradient, 0f);
+    }
+
+    /// <summary>Updates parameter number <paramref name="index"/>.</summary>
+    protected abstract void Update(int index, Parameter parameter);
+}

@@ -1,0 +1,145 @@
+using System.Diagnostics;
+using System.Text;
+using FsCheck;
+using FsCheck.Fluent;
+using LstmText.Tokenizers;
+
+namespace LstmText.Tests.Tokenizers;
+
+public class BpeTrainingTests
+{
+    private static readonly string[] corpus = Enumerable.Range(0, 200).Select(i =>
+        $"The lower the newer, the lowest of the newest {i}. Don't we'll they're \u4E2D\u6587 caf\u00E9 \U0001F600\n").ToArray();
+
+    private static readonly Lazy<BpeTokenizer> trained = new(() => BpeTokenizer.Train(corpus, new BpeTrainingOptions { VocabularySize = 300 }));
+
+    [Fact]
+    public void TrainingReachesTheTargetVocabularySize()
+    {
+        var tokenizer = trained.Value;
+        Assert.Equal(300, tokenizer.VocabularySize);
+        Assert.Equal(300 - 3 - 256, tokenizer.MergeCount);
+        Assert.Equal(["<pad>", "<bos>", "<eos>"], tokenizer.Vocabulary.Tokens.Take(3));
+    }
+
+    [Fact]
+    public void FrequentWordsBecomeSingleTokens()
+    {
+        var tokenizer = trained.Value;
+        Assert.Single(tokenizer.Encode(" lowest"));
+        Assert.Single(tokenizer.Encode(" newest"));
+        Assert.True(tokenizer.Encode(corpus[0]).Length < Encoding.UTF8.GetByteCount(corpus[0]) / 3);
+    }
+
+    [Fact]
+    public void TrainedTokenizerRoundTripsAnyText()
+    {
+        var tokenizer = trained.Value;
+        Prop.ForAll(RandomUnicode.Text, text => tokenizer.Decode(tokenizer.Encode(text)) == text).QuickCheckThrowOnFailure();
+    }
+
+    [Fact]
+    public void TrainingIsDeterministic()
+    {
+        var again = BpeTokenizer.Train(corpus, new BpeTrainingOptions { VocabularySize = 300 });
+        Assert.Equal(trained.Value.ToJson(), again.ToJson());
+    }
+
+    [Fact]
+    public void TrainingStopsWhenNoPairIsFrequentEnough()
+    {
+        var tokenizer = BpeTokenizer.Train(["abcd abcd"], new BpeTrainingOptions { VocabularySize = 10_000, MinimumPairFrequency = 2 });
+        Assert.True(tokenizer.VocabularySize < 3 + 256 + 10);
+        Assert.Single(tokenizer.Encode("abcd"));
+    }
+
+    [Fact]
+    public void TrainedMergesMatchANaiveRecount()
+    {
+        // Reference: recount every pair after every merge, the slow way the trainer must agree with.
+        var words = new Dictionary<string, int>();
+        foreach (var text in corpus.Take(20))
+        {
+            foreach (var piece in Pieces(text))
+            {
+                words[piece] = words.GetValueOrDefault(piece) + 1;
+            }
+        }
+        var symbols = words.Keys.ToDictionary(w => w, w => Encoding.UTF8.GetBytes(w).Select(b => ((char)b).ToString()).ToList());
+        var fast = BpeTokenizer.Train(corpus.Take(20), new BpeTrainingOptions { VocabularySize = 3 + 256 + 30, SpecialTokens = new SpecialTokens(null, null, "<bos>", "<eos>", ["<x>"]) });
+        var fastMergeCounts = new List<long>();
+        var naiveCounts = new List<long>();
+        foreach (var (left, right) in fast.Merges)
+        {
+            var counts = new Dictionary<(string, string), long>();
+            foreach (var (word, sequence) in symbols)
+            {
+                for (var i = 0; i + 1 < sequence.Count; i++)
+                {
+                    counts[(sequence[i], sequence[i + 1])] = counts.GetValueOrDefault((sequence[i], sequence[i + 1])) + words[word];
+                }
+            }
+            var best = counts.Values.Max();
+            var pair = (ToBytes(left), ToBytes(right));
+            naiveCounts.Add(best);
+            fastMergeCounts.Add(counts.GetValueOrDefault(pair));
+            foreach (var sequence in symbols.Values)
+            {
+                for (var i = 0; i + 1 < sequence.Count; i++)
+                {
+                    if (sequence[i] == pair.Item1 && sequence[i + 1] == pair.Item2)
+                    {
+                        sequence[i] += sequence[i + 1];
+                        sequence.RemoveAt(i + 1);
+                    }
+                }
+            }
+        }
+        Assert.Equal(naiveCounts, fastMergeCounts); // every merge the trainer chose was a most frequent pair
+    }
+
+    [Fact]
+    public void TrainingOnAMegabyteTakesSecondsNotMinutes()
+    {
+        var random = new Random(1);
+        var words = Enumerable.Range(0, 5000).Select(_ => new string(Enumerable.Range(0, random.Next(2, 10)).Select(_ => (char)('a' + random.Next(26))).ToArray())).ToArray();
+        var text = new StringBuilder();
+        while (text.Length < 1_000_000)
+        {
+            text.Append(words[(int)Math.Min(words.Length - 1, Math.Abs(random.NextDouble() * random.NextDouble()) * words.Length)]).Append(random.Next(10) == 0 ? ".\n" : " ");
+        }
+        var stopwatch = Stopwatch.StartNew();
+        var tokenizer = BpeTokenizer.Train([text.ToString()], new BpeTrainingOptions { VocabularySize = 4000 });
+        stopwatch.Stop();
+        Assert.Equal(4000, tokenizer.VocabularySize);
+        Assert.True(stopwatch.Elapsed < TimeSpan.FromSeconds(20), $"training took {stopwatch.Elapsed}");
+    }
+
+    private static string ToBytes(string token) =>
+        string.Concat(token.Select(c => ((char)Array.IndexOf(ByteLevelAlphabetForTests.Chars, c)).ToString()));
+
+    private static IEnumerable<string> Pieces(string text)
+    {
+        // GPT-2's pattern through .NET's own regular expressions, an independent check of the scanner.
+        return System.Text.RegularExpressions.Regex.Matches(text, @"'s|'t|'re|'ve|'m|'ll|'d| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+")
+            .Select(m => m.Value);
+    }
+}
+
+internal static class ByteLevelAlphabetForTests
+{
+    public static readonly char[] Chars = Enumerable.Range(0, 256).Select(b =>
+        b is >= '!' and <= '~' or >= 0xA1 and <= 0xAC or >= 0xAE and <= 0xFF ? (char)b : '\0').ToArray();
+
+    static ByteLevelAlphabetForTests()
+    {
+        var next = 256;
+        for (var b = 0; b < 256; b++)
+        {
+            if (Chars[b] == '\0')
+            {
+                Chars[b] = (char)next++;
+            }
+        }
+    }
+}
