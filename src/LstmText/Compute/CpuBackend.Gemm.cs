@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using LstmText.Compute.Cpu;
@@ -96,7 +97,7 @@ public sealed partial class CpuBackend
         {
             var row = c.Slice(i * ldc, n);
             if (beta == 0f) row.Clear();
-            else if (beta != 1f) System.Numerics.Tensors.TensorPrimitives.Multiply(row, beta, row);
+            else if (beta != 1f) TensorPrimitives.Multiply(row, beta, row);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -119,7 +120,7 @@ internal static unsafe class DotProductGemm
         {
             var a = new ReadOnlySpan<float>(problem.A + (long)i * problem.Lda, problem.K);
             var b = new ReadOnlySpan<float>(problem.B + (long)j * problem.Ldb, problem.K);
-            float dot = System.Numerics.Tensors.TensorPrimitives.Dot(a, b);
+            float dot = TensorPrimitives.Dot(a, b);
             float* c = problem.C + (long)i * problem.Ldc + j;
             *c = problem.Beta == 0f ? problem.Alpha * dot : problem.Alpha * dot + problem.Beta * *c;
         }

@@ -41,10 +41,10 @@ internal readonly unsafe struct GemmProblem
     /// <summary>Multiply-adds in the whole product, the measure of how much a thread hand-off is worth.</summary>
     public long MultiplyAdds => (long)M * N * K;
 
-    /// <summary>op(A)[row, depth], for edges and tests of the packing.</summary>
+    /// <summary>The address of op(A)[row, depth], whichever way A is stored.</summary>
     public float* AddressOfA(int row, int depth) => TransposeA ? A + (long)depth * Lda + row : A + (long)row * Lda + depth;
 
-    /// <summary>op(B)[depth, column].</summary>
+    /// <summary>The address of op(B)[depth, column], whichever way B is stored.</summary>
     public float* AddressOfB(int depth, int column) => TransposeB ? B + (long)column * Ldb + depth : B + (long)depth * Ldb + column;
 
     /// <summary>The same product restricted to rows [firstRow, firstRow + rows) and the given columns of C.</summary>
