@@ -18,7 +18,7 @@ internal static class GemmBenchCommand
         var n = new Option<int?>("--n") { Description = "Columns of C (and of op(B))." };
         var k = new Option<int?>("--k") { Description = "The shared (inner) dimension." };
         var threads = new Option<int>("--threads") { Description = "Threads for the GEMM.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var transpose = new Option<string>("--transpose") { Description = "Layout of A and B: nn, nt or tn.", DefaultValueFactory = _ => "nn" };
+        var transpose = new Option<string>("--transpose") { Description = "Layout of A and B: nn, nt, tn or tt (t: the operand is stored transposed).", DefaultValueFactory = _ => "nn" };
         transpose.AcceptOnlyFromAmong("nn", "nt", "tn", "tt");
         var repeat = new Option<int>("--repeat") { Description = "Timed runs; the best one counts.", DefaultValueFactory = _ => 10 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
