@@ -11,6 +11,7 @@ namespace LstmText.Models;
 /// <remarks>Memory: the weights (shared between replicas), plus each layer's buffers for the shapes it has run.</remarks>
 internal sealed class ClassifierNetwork
 {
+    private readonly IBackend _backend;
     private readonly Dropout _poolingDropout;
     private readonly Activation? _headActivation;
     private int[] _lengths = [];
@@ -19,6 +20,7 @@ internal sealed class ClassifierNetwork
         RandomSource random, IBackend backend)
     {
         Architecture = architecture;
+        _backend = backend;
         Embedding = new Embedding(vocabularySize, architecture.EmbeddingSize, random, paddingId, backend);
         Lstm = new Lstm(architecture.EmbeddingSize, architecture.HiddenSize, random, architecture.Layers, architecture.Bidirectional,
             (float)architecture.Dropout, backend);
@@ -49,12 +51,13 @@ internal sealed class ClassifierNetwork
     private ClassifierNetwork(ClassifierNetwork source)
     {
         Architecture = source.Architecture;
+        _backend = source._backend;
         Embedding = source.Embedding.WithOwnBuffers();
         Lstm = source.Lstm.WithOwnBuffers();
         Pooling = source.Pooling.WithOwnBuffers();
-        _poolingDropout = new Dropout(source._poolingDropout.Probability);
+        _poolingDropout = new Dropout(source._poolingDropout.Probability, _backend);
         HeadHidden = source.HeadHidden?.WithOwnBuffers();
-        _headActivation = source._headActivation is { } a ? new Activation(a.Kind) : null;
+        _headActivation = source._headActivation is { } a ? new Activation(a.Kind, _backend) : null;
         HeadOutput = source.HeadOutput.WithOwnBuffers();
         NamedParameters = source.NamedParameters;
     }

@@ -34,6 +34,7 @@ public sealed class TextClassifier
     private readonly IBackend _backend;
     private readonly int _paddingId;
     private readonly string[] _classNames;
+    private Dictionary<string, System.Text.Json.JsonElement> _unknownConfigProperties = [];
 
     /// <summary>Creates a classifier with fresh weights (initialised as PyTorch initialises each layer).</summary>
     /// <param name="tokenizer">Turns text into ids; its vocabulary size sizes the embedding.</param>
@@ -71,7 +72,16 @@ public sealed class TextClassifier
     public TextClassifierArchitecture Architecture { get; }
 
     /// <summary>The config this classifier writes to <c>lstmtext.config</c>.</summary>
-    public ModelConfig Config => Architecture.ToConfig(Tokenizer.VocabularySize, _classNames);
+    public ModelConfig Config
+    {
+        get
+        {
+            var config = Architecture.ToConfig(Tokenizer.VocabularySize, _classNames);
+            // Properties a newer version wrote survive a load and a save.
+            foreach (var (key, value) in _unknownConfigProperties) config.Extras!.TryAdd(key, value);
+            return config;
+        }
+    }
 
     /// <summary>The training record (JSON, opaque here) written to <c>lstmtext.training</c>; kept from a loaded file.</summary>
     public string? TrainingRecordJson { get; set; }
@@ -205,6 +215,9 @@ public sealed class TextClassifier
         if (unexpected is not null)
             throw new ModelFileFormatException(path, $"tensor '{unexpected}' is not part of a classifier with this config");
         classifier.TrainingRecordJson = file.Training;
+        var known = classifier.Architecture.ToConfig(tokenizer.VocabularySize, classNames).Extras!;
+        classifier._unknownConfigProperties = (file.Config.Extras ?? new Dictionary<string, System.Text.Json.JsonElement>())
+            .Where(p => !known.ContainsKey(p.Key)).ToDictionary(p => p.Key, p => p.Value);
         return classifier;
     }
 

@@ -173,6 +173,26 @@ public sealed class TextClassifierTests
     }
 
     [Fact]
+    public void Config_properties_of_a_newer_version_survive_a_load_and_a_save()
+    {
+        using var folder = new TemporaryFolder();
+        var file = Tiny(SequencePooling.Mean).ToModelFile();
+        var extras = new Dictionary<string, System.Text.Json.JsonElement>(file.Config.Extras!)
+        {
+            ["future_setting"] = System.Text.Json.JsonSerializer.SerializeToElement(42),
+        };
+        var config = ModelConfig.FromJson(file.Config.ToJson());
+        config = new ModelConfig
+        {
+            Kind = config.Kind, VocabSize = config.VocabSize, EmbeddingDim = config.EmbeddingDim, HiddenSize = config.HiddenSize,
+            NumLayers = config.NumLayers, Bidirectional = config.Bidirectional, Dropout = config.Dropout, Extras = extras,
+        };
+        new ModelFile(config, file.Tensors) { Tokenizer = file.Tokenizer }.Write(folder.File("a.safetensors"));
+        TextClassifier.Load(folder.File("a.safetensors")).Save(folder.File("b.safetensors"));
+        Assert.Equal(42, ModelFile.Read(folder.File("b.safetensors")).Config.Extras!["future_setting"].GetInt32());
+    }
+
+    [Fact]
     public void Class_names_must_be_two_or_more_and_distinct()
     {
         Assert.Throws<ArgumentException>(() => new TextClassifier(Tokenizer, ["only"]));
