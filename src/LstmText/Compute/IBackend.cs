@@ -1,3 +1,4 @@
+using LstmText.Layers;
 using LstmText.Optimizers;
 using LstmText.Tensors;
 
@@ -89,6 +90,58 @@ public interface IBackend
     /// of the previous hidden state's gradient.
     /// </summary>
     void LstmCellBackward(in LstmStep step);
+
+    /// <summary>
+    /// Masked weighted sum over time: destination[b, :] = Σ_{t &lt; lengths[b]} weights[t, b] · sequence[t, b, :], where
+    /// <paramref name="sequence"/> is time-major [steps, batch, features] and <paramref name="weights"/> is [steps, batch].
+    /// Steps past a row's length never contribute (mean pooling uses weights 1/length; attention its probabilities).
+    /// </summary>
+    void WeightedSumOverTime(TensorSlice sequence, TensorSlice weights, int steps, int batch, int features,
+        ReadOnlySpan<int> lengths, TensorSlice destination);
+
+    /// <summary>
+    /// Backward of <see cref="WeightedSumOverTime"/>: sequenceGradient[t, b, :] += weights[t, b] · outputGradient[b, :]
+    /// for t &lt; lengths[b] (other steps untouched); when <paramref name="weightGradient"/> is not empty it is set to
+    /// outputGradient[b, :] · sequence[t, b, :] at valid steps and 0 past a row's length.
+    /// </summary>
+    void WeightedSumOverTimeBackward(TensorSlice outputGradient, TensorSlice sequence, TensorSlice weights, int steps, int batch,
+        int features, ReadOnlySpan<int> lengths, TensorSlice sequenceGradient, TensorSlice weightGradient);
+
+    /// <summary>
+    /// Masked maximum over time: destination[b, f] = max_{t &lt; lengths[b]} sequence[t, b, f] ([steps, batch, features]
+    /// time-major, every length at least 1); <paramref name="positions"/>[b·features + f] receives the step of the
+    /// maximum (the first on ties), for the backward pass.
+    /// </summary>
+    void MaxOverTime(TensorSlice sequence, int steps, int batch, int features, ReadOnlySpan<int> lengths,
+        TensorSlice destination, Span<int> positions);
+
+    /// <summary>
+    /// Backward of <see cref="MaxOverTime"/>: sequenceGradient[positions[b·features + f], b, f] += outputGradient[b, f].
+    /// </summary>
+    void MaxOverTimeBackward(TensorSlice outputGradient, ReadOnlySpan<int> positions, int batch, int features,
+        TensorSlice sequenceGradient);
+
+    /// <summary>
+    /// Masked softmax over time of time-major scores [steps, batch]: for each row b, a softmax over steps
+    /// t &lt; lengths[b] (every length at least 1); probabilities past a row's length are exactly 0.
+    /// </summary>
+    void SoftmaxOverTime(TensorSlice scores, int steps, int batch, ReadOnlySpan<int> lengths, TensorSlice probabilities);
+
+    /// <summary>
+    /// Backward of <see cref="SoftmaxOverTime"/>: scoreGradient[t, b] = p[t, b] · (dp[t, b] − Σ_τ p[τ, b] · dp[τ, b]) at valid
+    /// steps and 0 past a row's length (overwritten, not accumulated).
+    /// </summary>
+    void SoftmaxOverTimeBackward(TensorSlice probabilities, TensorSlice probabilityGradient, int steps, int batch,
+        ReadOnlySpan<int> lengths, TensorSlice scoreGradient);
+
+    /// <summary>output = f(input), element-wise, for the activation <paramref name="kind"/>.</summary>
+    void Activate(ActivationKind kind, TensorSlice input, TensorSlice output);
+
+    /// <summary>
+    /// inputGradient = f′ · outputGradient, with f′ computed from the activation's <em>output</em> (ReLU: output &gt; 0;
+    /// tanh: 1 − output²), so the input need not be kept.
+    /// </summary>
+    void ActivationBackward(ActivationKind kind, TensorSlice output, TensorSlice outputGradient, TensorSlice inputGradient);
 
     /// <summary>One SGD step (PyTorch semantics: weight decay, momentum with dampening, Nesterov).</summary>
     void SgdStep(TensorSlice parameter, TensorSlice gradient, TensorSlice velocity, in SgdSettings settings, bool firstStep);

@@ -36,6 +36,15 @@ public sealed class Embedding : ILayer
         Parameters = [Weight];
     }
 
+    private Embedding(Embedding source)
+    {
+        _backend = source._backend;
+        Dimension = source.Dimension;
+        PaddingIndex = source.PaddingIndex;
+        Weight = source.Weight;
+        Parameters = source.Parameters;
+    }
+
     /// <summary>The table, [V, E].</summary>
     public Parameter Weight { get; }
 
@@ -86,4 +95,10 @@ public sealed class Embedding : ILayer
             throw new ArgumentException($"Expected a gradient of [{_count}, {Dimension}], got {outputGradient.Shape}.", nameof(outputGradient));
         _backend.ScatterAdd(outputGradient, Dimension, _ids.AsSpan(0, _count), Weight.Gradient, PaddingIndex ?? -1);
     }
+
+    /// <summary>
+    /// A layer with the same <see cref="Parameter"/> objects (not copies) and buffers of its own, so inference can run
+    /// on another thread at the same time. The weights must then be treated as read-only.
+    /// </summary>
+    public Embedding WithOwnBuffers() => new(this);
 }

@@ -36,6 +36,16 @@ public sealed class Linear : ILayer
         }
     }
 
+    private Linear(Linear source)
+    {
+        _backend = source._backend;
+        InputSize = source.InputSize;
+        OutputSize = source.OutputSize;
+        Weight = source.Weight;
+        Bias = source.Bias;
+        Parameters = source.Parameters;
+    }
+
     /// <summary>Input features I.</summary>
     public int InputSize { get; }
 
@@ -78,6 +88,12 @@ public sealed class Linear : ILayer
             outputGradient, OutputSize, Weight.Value, InputSize, 0f, _inputGradient, InputSize);
         return _inputGradient;
     }
+
+    /// <summary>
+    /// A layer with the same <see cref="Parameter"/> objects (not copies) and buffers of its own, so inference can run
+    /// on another thread at the same time. The weights must then be treated as read-only.
+    /// </summary>
+    public Linear WithOwnBuffers() => new(this);
 
     private int RowsOf(Tensor input)
     {

@@ -66,6 +66,19 @@ public sealed class Lstm : ILayer
         Parameters = parameters;
     }
 
+    private Lstm(Lstm source)
+    {
+        _backend = source._backend;
+        InputSize = source.InputSize;
+        HiddenSize = source.HiddenSize;
+        Layers = source.Layers;
+        Directions = source.Directions;
+        DropoutProbability = source.DropoutProbability;
+        _weights = source._weights;
+        _dropouts = source._dropouts.Select(d => new Dropout(d.Probability, _backend)).ToArray();
+        Parameters = source.Parameters;
+    }
+
     /// <summary>Input features I of the first layer.</summary>
     public int InputSize { get; }
 
@@ -245,6 +258,12 @@ public sealed class Lstm : ILayer
         }
         return layerOutputGradient;
     }
+
+    /// <summary>
+    /// An LSTM with the same <see cref="Parameter"/> objects (not copies) and buffers of its own, so inference can run
+    /// on another thread at the same time. The weights must then be treated as read-only.
+    /// </summary>
+    public Lstm WithOwnBuffers() => new(this);
 
     private LstmStep StepAt(int t, bool reverse, int batch, Tensor gates, Tensor hidden, Tensor cell, Tensor output, int direction)
     {

@@ -1,0 +1,130 @@
+using LstmText.Compute;
+using LstmText.Layers;
+using LstmText.Tensors;
+
+namespace LstmText.Models;
+
+/// <summary>
+/// One working set of a classifier's layers: embedding → LSTM → pooling → dropout → head. The layers reuse their
+/// buffers, so one network serves one thread; <see cref="WithOwnBuffers"/> makes another over the same parameters.
+/// </summary>
+/// <remarks>Memory: the weights (shared between replicas), plus each layer's buffers for the shapes it has run.</remarks>
+internal sealed class ClassifierNetwork
+{
+    private readonly IBackend _backend;
+    private readonly Dropout _poolingDropout;
+    private readonly Activation? _headActivation;
+    private int[] _lengths = [];
+
+    public ClassifierNetwork(TextClassifierArchitecture architecture, int vocabularySize, int classCount, int? paddingId,
+        RandomSource random, IBackend backend)
+    {
+        Architecture = architecture;
+        _backend = backend;
+        Embedding = new Embedding(vocabularySize, architecture.EmbeddingSize, random, paddingId, backend);
+        Lstm = new Lstm(architecture.EmbeddingSize, architecture.HiddenSize, random, architecture.Layers, architecture.Bidirectional,
+            (float)architecture.Dropout, backend);
+        int features = Lstm.OutputSize;
+        Pooling = architecture.Pooling switch
+        {
+            SequencePooling.LastState => new LastStatePooling(architecture.HiddenSize, architecture.Directions, backend),
+            SequencePooling.Mean => new MeanPooling(features, backend),
+            SequencePooling.Max => new MaxPooling(features, backend),
+            SequencePooling.Concat => new ConcatPooling(architecture.HiddenSize, architecture.Directions, backend),
+            SequencePooling.Attention => new AttentionPooling(features, random, backend),
+            _ => throw new ArgumentOutOfRangeException(nameof(architecture), architecture.Pooling, "Unknown pooling."),
+        };
+        _poolingDropout = new Dropout((float)architecture.PoolingDropout, backend);
+        if (architecture.HeadHiddenSize > 0)
+        {
+            HeadHidden = new Linear(Pooling.OutputSize, architecture.HeadHiddenSize, random, backend: backend);
+            _headActivation = new Activation(architecture.HeadActivation, backend);
+            HeadOutput = new Linear(architecture.HeadHiddenSize, classCount, random, backend: backend);
+        }
+        else
+        {
+            HeadOutput = new Linear(Pooling.OutputSize, classCount, random, backend: backend);
+        }
+        NamedParameters = NameParameters();
+    }
+
+    private ClassifierNetwork(ClassifierNetwork source)
+    {
+        Architecture = source.Architecture;
+        _backend = source._backend;
+        Embedding = source.Embedding.WithOwnBuffers();
+        Lstm = source.Lstm.WithOwnBuffers();
+        Pooling = source.Pooling.WithOwnBuffers();
+        _poolingDropout = new Dropout(source._poolingDropout.Probability, _backend);
+        HeadHidden = source.HeadHidden?.WithOwnBuffers();
+        _headActivation = source._headActivation is { } a ? new Activation(a.Kind, _backend) : null;
+        HeadOutput = source.HeadOutput.WithOwnBuffers();
+        NamedParameters = source.NamedParameters;
+    }
+
+    public TextClassifierArchitecture Architecture { get; }
+
+    public Embedding Embedding { get; }
+
+    public Lstm Lstm { get; }
+
+    public ISequencePooling Pooling { get; }
+
+    /// <summary>The head's hidden layer (<c>head.0</c>), or null for a single-layer head.</summary>
+    public Linear? HeadHidden { get; }
+
+    /// <summary>The layer that gives the logits: <c>head</c>, or <c>head.2</c> after a hidden layer.</summary>
+    public Linear HeadOutput { get; }
+
+    /// <summary>Every parameter under its PyTorch state-dict name, encoder first.</summary>
+    public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters { get; }
+
+    /// <summary>A network over the same parameters with buffers of its own (for inference on another thread).</summary>
+    public ClassifierNetwork WithOwnBuffers() => new(this);
+
+    /// <summary>
+    /// Runs time-major ids [steps·batch] with per-row lengths and returns the logits [batch, classes], a buffer reused by
+    /// the next call. Dropout is on when <paramref name="random"/> is given.
+    /// </summary>
+    public Tensor Forward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, RandomSource? random)
+    {
+        int batch = lengths.Length;
+        if (batch == 0 || ids.Length % batch != 0)
+            throw new ArgumentException($"{ids.Length} ids do not make {batch} rows of equal padded length.", nameof(ids));
+        int steps = ids.Length / batch;
+        if (_lengths.Length != batch) _lengths = new int[batch];
+        lengths.CopyTo(_lengths);
+        var embedded = Embedding.Forward(ids, steps, batch);
+        var output = Lstm.Forward(embedded, null, _lengths, random);
+        var pooled = _poolingDropout.Forward(Pooling.Forward(output, _lengths), random);
+        if (HeadHidden is null) return HeadOutput.Forward(pooled);
+        return HeadOutput.Forward(_headActivation!.Forward(HeadHidden.Forward(pooled)));
+    }
+
+    /// <summary>Back-propagates the logits' gradient [batch, classes] through every layer, accumulating parameter gradients.</summary>
+    public void Backward(Tensor logitGradient)
+    {
+        var gradient = HeadOutput.Backward(logitGradient);
+        if (HeadHidden is not null) gradient = HeadHidden.Backward(_headActivation!.Backward(gradient));
+        var sequenceGradient = Pooling.Backward(_poolingDropout.Backward(gradient));
+        Embedding.Backward(Lstm.Backward(sequenceGradient));
+    }
+
+    private List<(string, Parameter)> NameParameters()
+    {
+        var named = new List<(string, Parameter)> { ("embedding.weight", Embedding.Weight) };
+        named.AddRange(Lstm.Parameters.Select(p => ("lstm." + p.Name, p)));
+        named.AddRange(Pooling.Parameters.Select(p => ("attention." + p.Name, p)));
+        if (HeadHidden is null)
+        {
+            named.AddRange(HeadOutput.Parameters.Select(p => ("head." + p.Name, p)));
+        }
+        else
+        {
+            // PyTorch's nn.Sequential(Linear, activation, Linear) numbers its children 0, 1, 2.
+            named.AddRange(HeadHidden.Parameters.Select(p => ("head.0." + p.Name, p)));
+            named.AddRange(HeadOutput.Parameters.Select(p => ("head.2." + p.Name, p)));
+        }
+        return named;
+    }
+}

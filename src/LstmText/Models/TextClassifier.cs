@@ -1,0 +1,347 @@
+using System.Collections.Concurrent;
+using LstmText.Compute;
+using LstmText.Data;
+using LstmText.IO;
+using LstmText.Layers;
+using LstmText.Tensors;
+using LstmText.Tokenizers;
+
+namespace LstmText.Models;
+
+/// <summary>
+/// An LSTM text classifier: tokenizer → embedding → LSTM → mask-aware pooling → dropout → head → softmax over the
+/// class names, binary or multi-class. Tensor names are PyTorch's (<c>embedding.*</c>, <c>lstm.*</c>,
+/// <c>attention.*</c>, <c>head.*</c>); see docs/model-format.md, section Classifier.
+/// </summary>
+/// <remarks>
+/// <para><see cref="Predict"/> and <see cref="PredictBatch"/> may run on many threads at once: each call borrows an
+/// inference replica (its own layer buffers over the same, read-only weights). Do not train (change the weights) while
+/// predictions run.</para>
+/// <para>The training surface — <see cref="ForwardBatch(ReadOnlySpan{int}, ReadOnlySpan{int}, RandomSource?)"/>,
+/// <see cref="Backward"/>, <see cref="NamedParameters"/>, <see cref="EncoderParameters"/> — is for one trainer
+/// thread; a trainer adds the loss (e.g. <see cref="CrossEntropyLoss"/> over the logits) and the optimizer.</para>
+/// </remarks>
+public sealed class TextClassifier
+{
+    /// <summary>The <c>kind</c> of a classifier in <c>lstmtext.config</c>.</summary>
+    public const string ModelKind = "classifier";
+
+    /// <summary>How many texts <see cref="PredictBatch"/> runs through the network at once by default.</summary>
+    public const int DefaultBatchSize = 32;
+
+    private readonly ClassifierNetwork _network;
+    private readonly ConcurrentBag<ClassifierNetwork> _replicas = [];
+    private readonly IBackend _backend;
+    private readonly int _paddingId;
+    private readonly string[] _classNames;
+    private Dictionary<string, System.Text.Json.JsonElement> _unknownConfigProperties = [];
+
+    /// <summary>Creates a classifier with fresh weights (initialised as PyTorch initialises each layer).</summary>
+    /// <param name="tokenizer">Turns text into ids; its vocabulary size sizes the embedding.</param>
+    /// <param name="classNames">The classes, in the order of the logits (at least two, all different).</param>
+    /// <param name="architecture">The layer sizes, pooling and head (default: <see cref="TextClassifierArchitecture"/>'s defaults).</param>
+    /// <param name="random">Source of the initial weights (default: seed 0).</param>
+    /// <param name="backend">Backend for the math (default: <see cref="CpuBackend.Default"/>).</param>
+    public TextClassifier(ITokenizer tokenizer, IReadOnlyList<string> classNames, TextClassifierArchitecture? architecture = null,
+        RandomSource? random = null, IBackend? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(classNames);
+        architecture ??= new TextClassifierArchitecture();
+        architecture.Validate();
+        _classNames = RequireClassNames(classNames);
+        Tokenizer = tokenizer;
+        Architecture = architecture;
+        _backend = backend ?? CpuBackend.Default;
+        _paddingId = tokenizer.PaddingId ?? 0;
+        _network = new ClassifierNetwork(architecture, tokenizer.VocabularySize, _classNames.Length, tokenizer.PaddingId,
+            random ?? new RandomSource(0), _backend);
+        Parameters = _network.NamedParameters.Select(p => p.Parameter).ToArray();
+        EncoderParameters = _network.NamedParameters
+            .Where(p => p.Name.StartsWith("embedding.", StringComparison.Ordinal) || p.Name.StartsWith("lstm.", StringComparison.Ordinal))
+            .Select(p => p.Parameter).ToArray();
+    }
+
+    /// <summary>The tokenizer.</summary>
+    public ITokenizer Tokenizer { get; }
+
+    /// <summary>The classes, in the order of the logits and of every prediction's probabilities.</summary>
+    public IReadOnlyList<string> ClassNames => _classNames;
+
+    /// <summary>The layer sizes, pooling and head.</summary>
+    public TextClassifierArchitecture Architecture { get; }
+
+    /// <summary>The config this classifier writes to <c>lstmtext.config</c>.</summary>
+    public ModelConfig Config
+    {
+        get
+        {
+            var config = Architecture.ToConfig(Tokenizer.VocabularySize, _classNames);
+            // Properties a newer version wrote survive a load and a save.
+            foreach (var (key, value) in _unknownConfigProperties) config.Extras!.TryAdd(key, value);
+            return config;
+        }
+    }
+
+    /// <summary>The training record (JSON, opaque here) written to <c>lstmtext.training</c>; kept from a loaded file.</summary>
+    public string? TrainingRecordJson { get; set; }
+
+    /// <summary>Every parameter under its PyTorch state-dict name: <c>embedding.weight</c>, <c>lstm.*</c>, <c>attention.weight</c>, <c>head.*</c>.</summary>
+    public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters => _network.NamedParameters;
+
+    /// <summary>Every parameter, in the order of <see cref="NamedParameters"/> (for an optimizer).</summary>
+    public IReadOnlyList<Parameter> Parameters { get; }
+
+    /// <summary>
+    /// The encoder's parameters (embedding and LSTM): set <see cref="Parameter.IsTrainable"/> to false on these to freeze
+    /// the encoder (gradual unfreezing), or give them their own, lower learning rate.
+    /// </summary>
+    public IReadOnlyList<Parameter> EncoderParameters { get; }
+
+    /// <summary>
+    /// Creates a classifier whose embedding and LSTM are copied from a language model's tensors (ULMFiT-style transfer);
+    /// the pooling and head are fresh. The encoder's sizes (embedding, hidden, layers, directions) are read from the
+    /// tensors and replace those in <paramref name="architecture"/>.
+    /// </summary>
+    /// <param name="tokenizer">The language model's tokenizer (its vocabulary must match <c>embedding.weight</c>).</param>
+    /// <param name="languageModelTensors">At least <c>embedding.weight</c> and every <c>lstm.*</c> tensor; others (e.g. <c>decoder.*</c>) are ignored.</param>
+    /// <param name="classNames">The classes, in order.</param>
+    /// <param name="architecture">Pooling, dropout and head settings.</param>
+    /// <param name="random">Source of the head's initial weights.</param>
+    /// <param name="backend">Backend for the math.</param>
+    /// <exception cref="ArgumentException">A tensor is missing or has the wrong shape; the message names it.</exception>
+    public static TextClassifier FromLanguageModel(ITokenizer tokenizer, IReadOnlyDictionary<string, Tensor> languageModelTensors,
+        IReadOnlyList<string> classNames, TextClassifierArchitecture? architecture = null, RandomSource? random = null,
+        IBackend? backend = null)
+    {
+        ArgumentNullException.ThrowIfNull(tokenizer);
+        ArgumentNullException.ThrowIfNull(languageModelTensors);
+        Tensor Required(string name) => languageModelTensors.TryGetValue(name, out var t)
+            ? t
+            : throw new ArgumentException($"The language model has no tensor '{name}'.", nameof(languageModelTensors));
+        var embedding = Required("embedding.weight");
+        var recurrent = Required("lstm.weight_hh_l0");
+        if (embedding.Shape.Rank != 2 || recurrent.Shape.Rank != 2)
+            throw new ArgumentException("The language model's embedding.weight and lstm.weight_hh_l0 must be matrices.", nameof(languageModelTensors));
+        if (embedding.Shape[0] != tokenizer.VocabularySize)
+            throw new ArgumentException($"The tokenizer has {tokenizer.VocabularySize} tokens but embedding.weight has {embedding.Shape[0]} rows.", nameof(tokenizer));
+        int layers = 0;
+        while (languageModelTensors.ContainsKey($"lstm.weight_ih_l{layers}")) layers++;
+        var encoder = (architecture ?? new TextClassifierArchitecture()) with
+        {
+            EmbeddingSize = embedding.Shape[1],
+            HiddenSize = recurrent.Shape[1],
+            Layers = layers,
+            Bidirectional = languageModelTensors.ContainsKey("lstm.weight_ih_l0_reverse"),
+        };
+        var classifier = new TextClassifier(tokenizer, classNames, encoder, random, backend);
+        foreach (var (name, parameter) in classifier.NamedParameters)
+        {
+            if (!name.StartsWith("embedding.", StringComparison.Ordinal) && !name.StartsWith("lstm.", StringComparison.Ordinal)) continue;
+            var source = Required(name);
+            if (!source.Shape.Equals(parameter.Value.Shape))
+                throw new ArgumentException($"The language model's '{name}' has shape {source.Shape}; the classifier needs {parameter.Value.Shape}.", nameof(languageModelTensors));
+            parameter.Load(source);
+        }
+        return classifier;
+    }
+
+    /// <summary>
+    /// Creates a classifier whose tokenizer, embedding and LSTM come from a language-model file (see
+    /// <see cref="FromLanguageModel(ITokenizer, IReadOnlyDictionary{string, Tensor}, IReadOnlyList{string}, TextClassifierArchitecture?, RandomSource?, IBackend?)"/>).
+    /// </summary>
+    /// <exception cref="ModelFileFormatException">The file has no tokenizer or lacks an encoder tensor.</exception>
+    public static TextClassifier FromLanguageModel(string languageModelPath, IReadOnlyList<string> classNames,
+        TextClassifierArchitecture? architecture = null, RandomSource? random = null, IBackend? backend = null)
+    {
+        var file = ModelFile.Read(languageModelPath);
+        if (file.Tokenizer is null)
+            throw new ModelFileFormatException(languageModelPath, $"the model file has no {ModelFile.TokenizerKey} metadata to transfer");
+        try
+        {
+            return FromLanguageModel(Tokenizers.Tokenizer.FromJson(file.Tokenizer), file.Tensors, classNames, architecture, random, backend);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelFileFormatException(languageModelPath, e.Message, e);
+        }
+    }
+
+    /// <summary>Reads a classifier from a model file written by <see cref="Save"/> (or by PyTorch under the same names).</summary>
+    /// <exception cref="ModelFileFormatException">
+    /// The file is not a classifier (e.g. a language model), lacks the tokenizer or class names, or a tensor is missing,
+    /// unexpected or of the wrong shape; the message says which.
+    /// </exception>
+    /// <exception cref="SafeTensorsFormatException">The file is not valid safetensors.</exception>
+    public static TextClassifier Load(string path, IBackend? backend = null)
+    {
+        var file = ModelFile.Read(path);
+        if (file.Config.Kind != ModelKind)
+            throw new ModelFileFormatException(path, $"the model is a '{file.Config.Kind}', not a '{ModelKind}'");
+        if (file.Tokenizer is null)
+            throw new ModelFileFormatException(path, $"the classifier has no {ModelFile.TokenizerKey} metadata");
+        TextClassifierArchitecture architecture;
+        string[] classNames;
+        ITokenizer tokenizer;
+        try
+        {
+            (architecture, classNames) = TextClassifierArchitecture.FromConfig(file.Config);
+            tokenizer = Tokenizers.Tokenizer.FromJson(file.Tokenizer);
+        }
+        catch (Exception e) when (e is FormatException)
+        {
+            throw new ModelFileFormatException(path, e.Message, e);
+        }
+        if (tokenizer.VocabularySize != file.Config.VocabSize)
+            throw new ModelFileFormatException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but vocab_size is {file.Config.VocabSize}");
+        TextClassifier classifier;
+        try
+        {
+            classifier = new TextClassifier(tokenizer, classNames, architecture, new RandomSource(0), backend);
+        }
+        catch (ArgumentException e)
+        {
+            throw new ModelFileFormatException(path, e.Message, e);
+        }
+        foreach (var (name, parameter) in classifier.NamedParameters)
+        {
+            if (!file.Tensors.TryGetValue(name, out var tensor))
+                throw new ModelFileFormatException(path, $"the classifier lacks the tensor '{name}'");
+            if (!tensor.Shape.Equals(parameter.Value.Shape))
+                throw new ModelFileFormatException(path, $"tensor '{name}' has shape {tensor.Shape}, but the config needs {parameter.Value.Shape}");
+            parameter.Load(tensor);
+        }
+        var unexpected = file.Tensors.Keys.Except(classifier.NamedParameters.Select(p => p.Name)).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (unexpected is not null)
+            throw new ModelFileFormatException(path, $"tensor '{unexpected}' is not part of a classifier with this config");
+        classifier.TrainingRecordJson = file.Training;
+        var known = classifier.Architecture.ToConfig(tokenizer.VocabularySize, classNames).Extras!;
+        classifier._unknownConfigProperties = (file.Config.Extras ?? new Dictionary<string, System.Text.Json.JsonElement>())
+            .Where(p => !known.ContainsKey(p.Key)).ToDictionary(p => p.Key, p => p.Value);
+        return classifier;
+    }
+
+    /// <summary>The classifier as a model file: weights, config, tokenizer and training record.</summary>
+    public ModelFile ToModelFile() => new(Config, NamedParameters.ToDictionary(p => p.Name, p => p.Parameter.Value, StringComparer.Ordinal))
+    {
+        Tokenizer = Tokenizer.ToJson(),
+        Training = TrainingRecordJson,
+    };
+
+    /// <summary>Writes the classifier to <paramref name="path"/> atomically (an existing file is replaced only when complete).</summary>
+    public void Save(string path) => ToModelFile().Write(path);
+
+    /// <summary>
+    /// Runs a padded batch for training or evaluation: <paramref name="ids"/> time-major (step t of row b at
+    /// t·B + b, B = <paramref name="lengths"/>.Length), each length in [1, T]. Returns the logits [B, classes], a buffer
+    /// reused by the next call. Dropout is on when <paramref name="random"/> is given (training).
+    /// </summary>
+    public Tensor ForwardBatch(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, RandomSource? random = null) =>
+        _network.Forward(ids, lengths, random);
+
+    /// <summary>Runs a <see cref="PaddedBatch"/>; see <see cref="ForwardBatch(ReadOnlySpan{int}, ReadOnlySpan{int}, RandomSource?)"/>.</summary>
+    public Tensor ForwardBatch(PaddedBatch batch, RandomSource? random = null)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return _network.Forward(batch.Ids, batch.Lengths, random);
+    }
+
+    /// <summary>
+    /// Back-propagates the gradient of the last <see cref="ForwardBatch(ReadOnlySpan{int}, ReadOnlySpan{int}, RandomSource?)"/>'s
+    /// logits ([B, classes]) and adds every parameter's gradient (frozen ones included; the optimizer skips them).
+    /// </summary>
+    public void Backward(Tensor logitGradient) => _network.Backward(logitGradient);
+
+    /// <summary>Sets every parameter's gradient to zero.</summary>
+    public void ZeroGradients()
+    {
+        foreach (var p in Parameters) p.ZeroGradient();
+    }
+
+    /// <summary>Tokenizes a text for this classifier.</summary>
+    /// <exception cref="ArgumentException">The text is empty or gives no tokens: there is nothing to classify.</exception>
+    public int[] Encode(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        if (text.Length == 0) throw new ArgumentException("The text is empty; there is nothing to classify.", nameof(text));
+        var ids = Tokenizer.Encode(text);
+        if (ids.Length == 0) throw new ArgumentException("The text gives no tokens; there is nothing to classify.", nameof(text));
+        return ids;
+    }
+
+    /// <summary>Classifies one text: the most probable class, its probability and every class's probability.</summary>
+    /// <exception cref="ArgumentException">The text is empty or gives no tokens.</exception>
+    public ClassPrediction Predict(string text) => PredictBatch([text])[0];
+
+    /// <summary>
+    /// Classifies many texts, returned in input order. Texts are sorted by token count and run in padded batches of
+    /// up to <paramref name="batchSize"/> similar lengths, so little work is spent on padding; padding never changes a
+    /// prediction. Safe to call from many threads at once.
+    /// </summary>
+    /// <exception cref="ArgumentException">A text is empty or gives no tokens; the message gives its index. (The batch
+    /// file layer filters these out first and reports them in its error column.)</exception>
+    public IReadOnlyList<ClassPrediction> PredictBatch(IReadOnlyList<string> texts, int batchSize = DefaultBatchSize)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var encoded = new int[texts.Count][];
+        for (int i = 0; i < texts.Count; i++)
+        {
+            try
+            {
+                encoded[i] = Encode(texts[i] ?? throw new ArgumentException("The text is null.", nameof(texts)));
+            }
+            catch (ArgumentException e)
+            {
+                throw new ArgumentException($"Text {i}: {e.Message}", nameof(texts), e);
+            }
+        }
+        var order = Enumerable.Range(0, texts.Count).OrderBy(i => encoded[i].Length).ToArray();
+        var results = new ClassPrediction[texts.Count];
+        var network = RentReplica();
+        try
+        {
+            var rows = new List<int[]>(batchSize);
+            for (int start = 0; start < order.Length; start += batchSize)
+            {
+                int count = Math.Min(batchSize, order.Length - start);
+                rows.Clear();
+                for (int k = 0; k < count; k++) rows.Add(encoded[order[start + k]]);
+                var batch = PaddedBatch.FromSequences(rows, _paddingId);
+                var logits = network.Forward(batch.Ids, batch.Lengths, null);
+                var probabilities = Tensor.Zeros(count, _classNames.Length);
+                _backend.Softmax(logits, count, _classNames.Length, probabilities);
+                for (int k = 0; k < count; k++)
+                    results[order[start + k]] = PredictionOf(probabilities.Span.Slice(k * _classNames.Length, _classNames.Length));
+            }
+        }
+        finally
+        {
+            _replicas.Add(network);
+        }
+        return results;
+    }
+
+    private ClassifierNetwork RentReplica() => _replicas.TryTake(out var network) ? network : _network.WithOwnBuffers();
+
+    private ClassPrediction PredictionOf(ReadOnlySpan<float> probabilities)
+    {
+        int best = 0;
+        for (int c = 1; c < probabilities.Length; c++)
+            if (probabilities[c] > probabilities[best]) best = c;
+        return new ClassPrediction(_classNames[best], probabilities[best], probabilities.ToArray());
+    }
+
+    private static string[] RequireClassNames(IReadOnlyList<string> classNames)
+    {
+        if (classNames.Count < 2)
+            throw new ArgumentException($"A classifier needs at least two classes; got {classNames.Count}.", nameof(classNames));
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var name in classNames)
+        {
+            if (string.IsNullOrEmpty(name)) throw new ArgumentException("A class name is empty.", nameof(classNames));
+            if (!seen.Add(name)) throw new ArgumentException($"The class '{name}' appears twice.", nameof(classNames));
+        }
+        return classNames.ToArray();
+    }
+}

@@ -1,0 +1,214 @@
+using LstmText.IO;
+using LstmText.Layers;
+using LstmText.Models;
+using LstmText.Tensors;
+using LstmText.Tests.IO;
+using LstmText.Tests.Parity;
+using LstmText.Tokenizers;
+
+namespace LstmText.Tests.Models;
+
+/// <summary>Inference, mask invariance, thread safety, files and transfer of <see cref="TextClassifier"/>.</summary>
+public sealed class TextClassifierTests
+{
+    private static readonly string[] Texts =
+    [
+        "a", "bad film", "a good, moving film", "good", "fed a cage", "the plot was bad and the acting was worse",
+        "abba", "deed", "a fine film with a good cast", "bland",
+    ];
+
+    private static readonly CharTokenizer Tokenizer = CharTokenizer.Build(Texts);
+
+    public static TheoryData<SequencePooling> Poolings => ClassifierPoolingGradientTests.Poolings;
+
+    private static TextClassifier Tiny(SequencePooling pooling, int headHidden = 0, ulong seed = 1) =>
+        new(Tokenizer, ["negative", "neutral", "positive"], new TextClassifierArchitecture
+        {
+            EmbeddingSize = 5, HiddenSize = 4, Layers = 2, Bidirectional = true, Pooling = pooling, HeadHiddenSize = headHidden,
+        }, new RandomSource(seed));
+
+    [Theory]
+    [MemberData(nameof(Poolings))]
+    public void A_text_predicts_the_same_alone_and_inside_a_padded_batch(SequencePooling pooling)
+    {
+        var classifier = Tiny(pooling, headHidden: 3);
+        var encoded = Texts.Select(classifier.Encode).ToArray();
+        var batch = PaddedBatch.FromSequences(encoded, Tokenizer.PaddingId!.Value);
+        var together = classifier.ForwardBatch(batch).Clone();
+        for (int i = 0; i < Texts.Length; i++)
+        {
+            var alone = classifier.ForwardBatch(PaddedBatch.FromSequences([encoded[i]], 0));
+            Closeness.AssertClose(alone.Span, together.Span.Slice(i * 3, 3), $"logits of '{Texts[i]}'", 0f, 1e-6f);
+        }
+        var predictions = classifier.PredictBatch(Texts, batchSize: 4);
+        for (int i = 0; i < Texts.Length; i++)
+        {
+            var single = classifier.Predict(Texts[i]);
+            Assert.Equal(single.Label, predictions[i].Label);
+            Closeness.AssertClose(single.Probabilities.ToArray(), predictions[i].Probabilities.ToArray(), Texts[i], 0f, 1e-6f);
+        }
+    }
+
+    [Fact]
+    public void A_prediction_names_the_most_probable_class_and_its_probabilities_sum_to_one()
+    {
+        var prediction = Tiny(SequencePooling.Attention).Predict("a good film");
+        Assert.Equal(3, prediction.Probabilities.Count);
+        Assert.Equal(1f, prediction.Probabilities.Sum(), 1e-5f);
+        Assert.Equal(prediction.Probabilities.Max(), prediction.Confidence);
+        string[] classes = ["negative", "neutral", "positive"];
+        Assert.Equal(classes[prediction.Probabilities.ToList().IndexOf(prediction.Confidence)], prediction.Label);
+    }
+
+    [Fact]
+    public void Predictions_on_many_threads_equal_sequential_ones()
+    {
+        var classifier = Tiny(SequencePooling.Concat, headHidden: 3);
+        var texts = Enumerable.Range(0, 120).Select(i => Texts[i % Texts.Length] + new string('a', i % 7)).ToArray();
+        var sequential = texts.Select(classifier.Predict).ToArray();
+        var parallel = new LstmText.Data.ClassPrediction[texts.Length];
+        Parallel.For(0, texts.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
+        {
+            parallel[i] = i % 2 == 0 ? classifier.Predict(texts[i]) : classifier.PredictBatch([texts[i], texts[(i + 3) % texts.Length]])[0];
+        });
+        for (int i = 0; i < texts.Length; i++)
+            Closeness.AssertClose(sequential[i].Probabilities.ToArray(), parallel[i].Probabilities.ToArray(), texts[i], 0f, 1e-6f);
+    }
+
+    [Fact]
+    public void Empty_text_is_refused_with_its_index()
+    {
+        var classifier = Tiny(SequencePooling.Mean);
+        Assert.Throws<ArgumentException>(() => classifier.Predict(""));
+        var error = Assert.Throws<ArgumentException>(() => classifier.PredictBatch(["good", "", "bad"]));
+        Assert.StartsWith("Text 1:", error.Message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Poolings))]
+    public void Save_and_load_give_the_same_predictions_and_names(SequencePooling pooling)
+    {
+        using var folder = new TemporaryFolder();
+        var classifier = Tiny(pooling, headHidden: pooling == SequencePooling.Max ? 3 : 0);
+        classifier.TrainingRecordJson = """{"epochs":1}""";
+        string path = folder.File("model.safetensors");
+        classifier.Save(path);
+
+        var file = ModelFile.Read(path);
+        Assert.Equal("classifier", file.Config.Kind);
+        Assert.Equal(TextClassifierArchitecture.NameOf(pooling), file.Config.Extras!["pooling"].GetString());
+        Assert.Equal(["negative", "neutral", "positive"], file.Config.Extras["class_names"].EnumerateArray().Select(e => e.GetString()));
+        Assert.Contains("embedding.weight", file.Tensors.Keys);
+        Assert.Contains("lstm.weight_hh_l1_reverse", file.Tensors.Keys);
+        Assert.Equal(pooling == SequencePooling.Attention, file.Tensors.ContainsKey("attention.weight"));
+        Assert.Contains(pooling == SequencePooling.Max ? "head.2.bias" : "head.bias", file.Tensors.Keys);
+
+        var loaded = TextClassifier.Load(path);
+        Assert.Equal(classifier.Architecture, loaded.Architecture);
+        Assert.Equal(classifier.ClassNames, loaded.ClassNames);
+        Assert.Equal(classifier.TrainingRecordJson, loaded.TrainingRecordJson);
+        foreach (var text in Texts)
+            Assert.Equal(classifier.Predict(text).Probabilities, loaded.Predict(text).Probabilities);
+    }
+
+    [Fact]
+    public void Loading_a_language_model_as_a_classifier_says_what_it_is()
+    {
+        using var folder = new TemporaryFolder();
+        string path = folder.File("lm.safetensors");
+        var config = new ModelConfig
+        {
+            Kind = "language-model", VocabSize = Tokenizer.VocabularySize, EmbeddingDim = 5, HiddenSize = 4, NumLayers = 1,
+            Bidirectional = false, Dropout = 0,
+        };
+        new ModelFile(config, LanguageModelTensors(new RandomSource(2), layers: 1)) { Tokenizer = Tokenizer.ToJson() }.Write(path);
+        var error = Assert.Throws<ModelFileFormatException>(() => TextClassifier.Load(path));
+        Assert.Contains("'language-model', not a 'classifier'", error.Message);
+    }
+
+    [Fact]
+    public void A_classifier_file_with_a_missing_tensor_is_refused_by_name()
+    {
+        using var folder = new TemporaryFolder();
+        var file = Tiny(SequencePooling.Attention).ToModelFile();
+        var tensors = file.Tensors.Where(p => p.Key != "attention.weight").ToDictionary(p => p.Key, p => p.Value);
+        string path = folder.File("broken.safetensors");
+        new ModelFile(file.Config, tensors) { Tokenizer = file.Tokenizer }.Write(path);
+        var error = Assert.Throws<ModelFileFormatException>(() => TextClassifier.Load(path));
+        Assert.Contains("'attention.weight'", error.Message);
+    }
+
+    [Fact]
+    public void Transfer_copies_the_language_models_embedding_and_lstm()
+    {
+        var source = LanguageModelTensors(new RandomSource(9), layers: 2);
+        var classifier = TextClassifier.FromLanguageModel(Tokenizer, source, ["no", "yes"],
+            new TextClassifierArchitecture { Pooling = SequencePooling.Concat, HeadHiddenSize = 3 }, new RandomSource(4));
+        Assert.Equal(new TextClassifierArchitecture
+        {
+            EmbeddingSize = 5, HiddenSize = 4, Layers = 2, Bidirectional = false, Pooling = SequencePooling.Concat, HeadHiddenSize = 3,
+        }, classifier.Architecture);
+        var encoder = classifier.NamedParameters.Where(p => p.Name.StartsWith("embedding.") || p.Name.StartsWith("lstm.")).ToList();
+        Assert.Equal(9, encoder.Count);
+        foreach (var (name, parameter) in encoder) Assert.Equal(source[name].ToArray(), parameter.Value.ToArray());
+        Assert.Equal(encoder.Select(p => p.Parameter), classifier.EncoderParameters);
+        Assert.DoesNotContain(classifier.NamedParameters, p => p.Name.StartsWith("decoder."));
+    }
+
+    [Fact]
+    public void Transfer_from_a_language_model_file_takes_its_tokenizer()
+    {
+        using var folder = new TemporaryFolder();
+        string path = folder.File("lm.safetensors");
+        var config = new ModelConfig
+        {
+            Kind = "language-model", VocabSize = Tokenizer.VocabularySize, EmbeddingDim = 5, HiddenSize = 4, NumLayers = 1,
+            Bidirectional = false, Dropout = 0,
+        };
+        var tensors = LanguageModelTensors(new RandomSource(2), layers: 1);
+        new ModelFile(config, tensors) { Tokenizer = Tokenizer.ToJson() }.Write(path);
+        var classifier = TextClassifier.FromLanguageModel(path, ["no", "yes"]);
+        Assert.Equal(Tokenizer.ToJson(), classifier.Tokenizer.ToJson());
+        Assert.Equal(tensors["lstm.weight_ih_l0"].ToArray(), classifier.NamedParameters.Single(p => p.Name == "lstm.weight_ih_l0").Parameter.Value.ToArray());
+    }
+
+    [Fact]
+    public void Config_properties_of_a_newer_version_survive_a_load_and_a_save()
+    {
+        using var folder = new TemporaryFolder();
+        var file = Tiny(SequencePooling.Mean).ToModelFile();
+        var extras = new Dictionary<string, System.Text.Json.JsonElement>(file.Config.Extras!)
+        {
+            ["future_setting"] = System.Text.Json.JsonSerializer.SerializeToElement(42),
+        };
+        var config = ModelConfig.FromJson(file.Config.ToJson());
+        config = new ModelConfig
+        {
+            Kind = config.Kind, VocabSize = config.VocabSize, EmbeddingDim = config.EmbeddingDim, HiddenSize = config.HiddenSize,
+            NumLayers = config.NumLayers, Bidirectional = config.Bidirectional, Dropout = config.Dropout, Extras = extras,
+        };
+        new ModelFile(config, file.Tensors) { Tokenizer = file.Tokenizer }.Write(folder.File("a.safetensors"));
+        TextClassifier.Load(folder.File("a.safetensors")).Save(folder.File("b.safetensors"));
+        Assert.Equal(42, ModelFile.Read(folder.File("b.safetensors")).Config.Extras!["future_setting"].GetInt32());
+    }
+
+    [Fact]
+    public void Class_names_must_be_two_or_more_and_distinct()
+    {
+        Assert.Throws<ArgumentException>(() => new TextClassifier(Tokenizer, ["only"]));
+        Assert.Throws<ArgumentException>(() => new TextClassifier(Tokenizer, ["a", "a"]));
+    }
+
+    /// <summary>What a language model's file holds: embedding, LSTM and a decoder the classifier must ignore.</summary>
+    private static Dictionary<string, Tensor> LanguageModelTensors(RandomSource random, int layers)
+    {
+        var embedding = new Embedding(Tokenizer.VocabularySize, 5, random, 0);
+        var lstm = new Lstm(5, 4, random, layers);
+        var decoder = new Linear(4, Tokenizer.VocabularySize, random);
+        var tensors = new Dictionary<string, Tensor> { ["embedding.weight"] = embedding.Weight.Value };
+        foreach (var p in lstm.Parameters) tensors["lstm." + p.Name] = p.Value;
+        tensors["decoder.weight"] = decoder.Weight.Value;
+        tensors["decoder.bias"] = decoder.Bias!.Value;
+        return tensors;
+    }
+}
