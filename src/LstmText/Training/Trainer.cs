@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
 using LstmText.IO;
 using LstmText.Layers;
 using LstmText.Models;
@@ -16,8 +14,6 @@ namespace LstmText.Training;
 /// </summary>
 internal sealed class Trainer
 {
-    private static readonly JsonSerializerOptions LogOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     private readonly LanguageModelNetwork _network;
     private readonly ITokenizer _tokenizer;
     private readonly int[] _train;
@@ -25,7 +21,7 @@ internal sealed class Trainer
     private readonly TrainingSettings _settings;
     private readonly TrainingRecord? _previous;
     private readonly Optimizer _optimizer;
-    private readonly List<ValidationEntry> _log = [];
+    private readonly TrainingLog _log;
     private RandomSource _random;
     private string? _lastCheckpoint;
 
@@ -38,13 +34,8 @@ internal sealed class Trainer
         _settings = settings;
         _previous = previous;
         _random = new RandomSource(settings.RandomSeed ^ 0x9E3779B97F4A7C15UL);
-        var parameters = network.OptimizedParameters.Select(p => p.Parameter);
-        _optimizer = settings.Optimizer switch
-        {
-            OptimizerKind.Sgd => new Sgd(parameters, new SgdSettings(settings.Rate, settings.MomentumFactor, WeightDecay: settings.WeightDecayRate)),
-            OptimizerKind.AdamW => new Adam(parameters, new AdamSettings(settings.Rate, WeightDecay: settings.WeightDecayRate, DecoupledWeightDecay: true)),
-            _ => new Adam(parameters, new AdamSettings(settings.Rate, WeightDecay: settings.WeightDecayRate)),
-        };
+        _optimizer = settings.CreateOptimizer(network.OptimizedParameters.Select(p => p.Parameter));
+        _log = new TrainingLog(settings.ModelPath);
     }
 
     /// <summary>Trains a new model (or resumes one from a checkpoint).</summary>
@@ -161,18 +152,8 @@ internal sealed class Trainer
         int batch = _settings.Batch, window = _settings.Window;
         int streamLength = _train.Length / batch;
         int windowsPerEpoch = (streamLength - 1 + window - 1) / window;
-        long? epochSteps = _settings.EpochCount is { } e ? (long)e * windowsPerEpoch
-            : _settings.MaxStepCount is null && _settings.Budget is null ? 10L * windowsPerEpoch : null;
-        long? bound = (epochSteps, _settings.MaxStepCount) switch
-        {
-            ({ } a, { } b) => Math.Min(a, b),
-            ({ } a, null) => a,
-            (null, { } b) => b,
-            _ => null,
-        };
-        int? totalSteps = bound is { } boundValue ? (int)Math.Min(int.MaxValue, boundValue) : null;
-        var schedule = _settings.ScheduleFactory?.Invoke(_settings.Rate, totalSteps ?? 10 * windowsPerEpoch) ?? LearningRateSchedule.Constant(_settings.Rate);
-        if (_settings.WarmupSteps > 0) schedule = schedule.WithLinearWarmup(_settings.WarmupSteps);
+        int? totalSteps = _settings.TotalSteps(windowsPerEpoch);
+        var schedule = _settings.Schedule(totalSteps, windowsPerEpoch);
 
         int step = 0, epoch = 0, position = 0, badValidations = 0;
         bool hasState = false;
@@ -197,8 +178,8 @@ internal sealed class Trainer
                 c.Tensors[TrainingCheckpoint.HiddenStateName].Span.CopyTo(state.Hidden.Span);
                 c.Tensors[TrainingCheckpoint.CellStateName].Span.CopyTo(state.Cell.Span);
             }
-            RestoreOptimizer(c, r.Path);
-            ReadLog(step);
+            OptimizerState.Restore(_optimizer, _network.OptimizedParameters.Select(p => p.Name).ToArray(), c, r.Path);
+            _log.Restore(step);
         }
 
         var loss = new CrossEntropyLoss();
@@ -233,9 +214,7 @@ internal sealed class Trainer
 
         while (true)
         {
-            if (totalSteps is { } total && step >= total) { stopped = _settings.MaxStepCount is { } m && m == total ? "max-steps" : "epochs"; break; }
-            if (_settings.Budget is { } budget && Seconds() >= budget.TotalSeconds) { stopped = "time-budget"; break; }
-            if (_settings.Patience is { } patience && badValidations >= patience) { stopped = "early-stopping"; break; }
+            if (_settings.StopReason(step, totalSteps, Seconds(), badValidations) is { } reason) { stopped = reason; break; }
             if (cancellation.IsCancellationRequested)
             {
                 sinceStart = "cancelled";
@@ -326,97 +305,21 @@ internal sealed class Trainer
         improved = best is null || value < best.Value;
         if (improved) { best = value; bad = 0; } else bad++;
         _log.Add(new ValidationEntry(step, epoch, trainingLoss, value, rate, Math.Round(seconds, 3)));
-        if (_settings.ModelPath is { } path)
-        {
-            var lines = new StringBuilder();
-            foreach (var entry in _log) lines.Append(JsonSerializer.Serialize(entry, LogOptions)).Append('\n');
-            AtomicFile.Write(PathBeside(path, ".log.jsonl"), s => s.Write(Encoding.UTF8.GetBytes(lines.ToString())));
-            AtomicFile.Write(PathBeside(path, ".loss.svg"), s => s.Write(Encoding.UTF8.GetBytes(LossCurve.Svg(_log))));
-        }
         return value;
-    }
-
-    private void ReadLog(int upToStep)
-    {
-        if (_settings.ModelPath is not { } path || !File.Exists(PathBeside(path, ".log.jsonl"))) return;
-        foreach (var line in File.ReadLines(PathBeside(path, ".log.jsonl")))
-        {
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            try
-            {
-                var entry = JsonSerializer.Deserialize<ValidationEntry>(line, LogOptions);
-                if (entry is not null && entry.Step <= upToStep) _log.Add(entry);
-            }
-            catch (JsonException)
-            {
-                // A damaged log line only loses one point of the curve.
-            }
-        }
-    }
-
-    /// <summary>The path of a file that belongs beside the model: NAME.safetensors → NAME{suffix}.</summary>
-    internal static string PathBeside(string modelPath, string suffix)
-    {
-        string stem = modelPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? modelPath[..^".safetensors".Length] : modelPath;
-        return stem + suffix;
     }
 
     private string? SaveCheckpoint(TrainingCheckpoint checkpoint, LstmState state, TrainingRecord record, bool best)
     {
         if (_settings.ModelPath is not { } modelPath) return null;
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        var steps = new int[_optimizer.Parameters.Count];
-        var started = new bool[_optimizer.Parameters.Count];
-        var names = _network.OptimizedParameters;
-        for (int i = 0; i < names.Count; i++)
-        {
-            string name = names[i].Name;
-            if (_optimizer is Adam adam)
-            {
-                var (first, second, count) = adam.MomentsOf(i);
-                tensors[TrainingCheckpoint.MomentName(name, "exp_avg")] = first;
-                tensors[TrainingCheckpoint.MomentName(name, "exp_avg_sq")] = second;
-                steps[i] = count;
-            }
-            else if (_optimizer is Sgd sgd)
-            {
-                if (sgd.VelocityOf(i) is { } velocity) tensors[TrainingCheckpoint.MomentName(name, "momentum_buffer")] = velocity;
-                started[i] = sgd.HasStarted(i);
-            }
-        }
+        var (steps, started) = OptimizerState.Capture(_optimizer, _network.OptimizedParameters.Select(p => p.Name).ToArray(), tensors);
         tensors[TrainingCheckpoint.HiddenStateName] = state.Hidden;
         tensors[TrainingCheckpoint.CellStateName] = state.Cell;
         var json = (checkpoint with { OptimizerSteps = steps, OptimizerStarted = started }).ToJson();
         var model = new LanguageModel(_network, _tokenizer, record);
-        string path = PathBeside(modelPath, best ? ".best.ckpt.safetensors" : ".last.ckpt.safetensors");
+        string path = TrainingLog.PathBeside(modelPath, best ? ".best.ckpt.safetensors" : ".last.ckpt.safetensors");
         model.ToModelFile(tensors, new Dictionary<string, string> { [TrainingCheckpoint.MetadataKey] = json }).Write(path);
         if (!best) _lastCheckpoint = path;
         return path;
-    }
-
-    private void RestoreOptimizer(TrainingCheckpoint checkpoint, string path)
-    {
-        var names = _network.OptimizedParameters;
-        try
-        {
-            for (int i = 0; i < names.Count; i++)
-            {
-                string name = names[i].Name;
-                if (_optimizer is Adam adam)
-                {
-                    adam.RestoreMoments(i, checkpoint.Tensors[TrainingCheckpoint.MomentName(name, "exp_avg")],
-                        checkpoint.Tensors[TrainingCheckpoint.MomentName(name, "exp_avg_sq")], checkpoint.OptimizerSteps[i]);
-                }
-                else if (_optimizer is Sgd sgd)
-                {
-                    checkpoint.Tensors.TryGetValue(TrainingCheckpoint.MomentName(name, "momentum_buffer"), out var velocity);
-                    sgd.RestoreVelocity(i, velocity, checkpoint.OptimizerStarted[i]);
-                }
-            }
-        }
-        catch (Exception e) when (e is KeyNotFoundException or IndexOutOfRangeException or ArgumentException)
-        {
-            throw new ModelFileFormatException(path, $"the checkpoint's optimizer state does not fit the model: {e.Message}", e);
-        }
     }
 }
