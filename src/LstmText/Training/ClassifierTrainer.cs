@@ -9,44 +9,42 @@ using LstmText.Tokenizers;
 namespace LstmText.Training;
 
 /// <summary>
-/// Trains a <see cref="TextClassifier"/> on labelled examples in length-bucketed, padded batches; validates on a
-/// held-out set (macro-F1 or accuracy), and shares with the language-model <see cref="Trainer"/> the settings, the
-/// optimizer and its checkpointed state, the stopping rules, the JSONL log, the learning curve and the progress reports.
+/// Trains a <see cref="TextClassifier"/> on labelled examples in length-bucketed, padded batches and validates on a
+/// held-out set (macro-F1 or accuracy). The loop itself — stop rules, schedule, checkpoints with the optimizer and
+/// random state, exact resume, cancellation, the JSONL log, the learning curve and progress — is the shared
+/// <see cref="TrainingLoop{TSettings}"/> that language models use too.
 /// </summary>
-internal sealed class ClassifierTrainer
+internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSettings>
 {
     private const int ValidationBatchSize = 64;
 
     private readonly TextClassifier _classifier;
-    private readonly ClassifierTrainingSettings _settings;
     private readonly int[][] _trainIds;
     private readonly int[] _trainLabels;
     private readonly int[][] _validationIds;
     private readonly int[] _validationLabels;
     private readonly float[]? _classWeights;
-    private readonly Optimizer _optimizer;
-    private readonly string[] _parameterNames;
-    private readonly TrainingLog _log;
+    private readonly CrossEntropyLoss _loss;
     private readonly int _paddingId;
     private readonly string? _transferredFrom;
-    private RandomSource _random;
-    private string? _lastCheckpoint;
+    private readonly ulong _fingerprint;
+    private int[][] _batches = [];
+    private int _batchesOfEpoch = -1;
+    private ClassificationReport? _lastReport;
 
     private ClassifierTrainer(TextClassifier classifier, DataSplit split, ClassifierTrainingSettings settings, string? transferredFrom)
+        : base(settings, settings.CreateOptimizer(classifier.Parameters), classifier.NamedParameters.Select(p => p.Name).ToArray())
     {
         _classifier = classifier;
-        _settings = settings;
         _transferredFrom = transferredFrom;
         _paddingId = classifier.Tokenizer.PaddingId ?? 0;
         (_trainIds, _trainLabels) = Encode(split.Training);
         (_validationIds, _validationLabels) = Encode(split.Validation);
         if (_trainIds.Length == 0) throw new TrainingException("none of the training texts gives a token; there is nothing to train on");
         _classWeights = ClassWeightsFor(settings, classifier.ClassNames, _trainLabels);
-        _random = new RandomSource(settings.RandomSeed ^ 0x9E3779B97F4A7C15UL);
-        _optimizer = settings.CreateOptimizer(classifier.Parameters);
-        if (settings.EncoderRateFactor != 1f) _optimizer.ScaleLearningRate(classifier.EncoderParameters, settings.EncoderRateFactor);
-        _parameterNames = classifier.NamedParameters.Select(p => p.Name).ToArray();
-        _log = new TrainingLog(settings.ModelPath);
+        _loss = _classWeights is null ? new CrossEntropyLoss() : new CrossEntropyLoss(_classWeights);
+        if (settings.EncoderRateFactor != 1f) Optimizer.ScaleLearningRate(classifier.EncoderParameters, settings.EncoderRateFactor);
+        _fingerprint = Fingerprint();
     }
 
     /// <summary>Trains a new classifier (from scratch or from a language model), or resumes one from a checkpoint.</summary>
@@ -98,7 +96,7 @@ internal sealed class ClassifierTrainer
         {
             var encoded = _classifier.Tokenizer.Encode(example.Text);
             if (encoded.Length == 0) continue;
-            ids.Add(encoded.Length > _settings.MaxTokens ? encoded[.._settings.MaxTokens] : encoded);
+            ids.Add(encoded.Length > Settings.MaxTokens ? encoded[..Settings.MaxTokens] : encoded);
             labels.Add(index[example.Label]);
         }
         return (ids.ToArray(), labels.ToArray());
@@ -128,11 +126,11 @@ internal sealed class ClassifierTrainer
     /// </summary>
     private int[][] EpochBatches(int epoch)
     {
-        var random = new RandomSource((_settings.RandomSeed ^ 0xD1B54A32D192ED03UL) + (ulong)epoch * 0x9E3779B97F4A7C15UL);
+        var random = new RandomSource((Settings.RandomSeed ^ 0xD1B54A32D192ED03UL) + (ulong)epoch * 0x9E3779B97F4A7C15UL);
         var order = Enumerable.Range(0, _trainIds.Length).ToArray();
         random.Shuffle(order.AsSpan());
         var sorted = order.OrderBy(i => _trainIds[i].Length).ToArray();
-        var batches = sorted.Chunk(_settings.Batch).ToArray();
+        var batches = sorted.Chunk(Settings.Batch).ToArray();
         random.Shuffle(batches.AsSpan());
         return batches;
     }
@@ -151,149 +149,81 @@ internal sealed class ClassifierTrainer
 
     private TextClassifier Run((TrainingCheckpoint Checkpoint, string Path)? resume)
     {
-        int batchSize = _settings.Batch;
-        int stepsPerEpoch = (_trainIds.Length + batchSize - 1) / batchSize;
-        int? totalSteps = _settings.TotalSteps(stepsPerEpoch);
-        var schedule = _settings.Schedule(totalSteps, stepsPerEpoch);
-        var loss = _classWeights is null ? new CrossEntropyLoss() : new CrossEntropyLoss(_classWeights);
-        string metricName = ClassifierTrainingSettings.MetricName(_settings.Metric);
-        bool validating = _validationIds.Length > 0;
-
-        int step = 0, epoch = 0, position = 0, badValidations = 0;
-        double? best = null, lastTrainingLoss = null, lastValidationLoss = null;
-        ClassificationReport? lastReport = null;
-        double priorSeconds = 0;
-        ulong fingerprint = Fingerprint();
         if (resume is { } r)
         {
             var c = r.Checkpoint;
-            if (c.TrainingTokens != _trainIds.Length || c.CorpusFingerprint != fingerprint)
+            if (c.TrainingTokens != _trainIds.Length || c.CorpusFingerprint != _fingerprint)
                 throw new TrainingException($"the training examples differ from those checkpoint {r.Path} was trained on ({c.TrainingTokens} examples there, {_trainIds.Length} here)");
-            if (c.BatchSize != batchSize || c.SequenceLength != _settings.MaxTokens)
-                throw new TrainingException($"checkpoint {r.Path} was trained with batch size {c.BatchSize} and texts truncated to {c.SequenceLength} tokens; resume with the same");
-            if (c.Optimizer != _settings.Optimizer.ToString())
-                throw new TrainingException($"checkpoint {r.Path} was trained with {c.Optimizer}; resume with the same optimizer");
-            (step, epoch, position, best, badValidations, priorSeconds, lastTrainingLoss) =
-                (c.Step, c.Epoch, c.Position, c.BestValidationScore, c.ValidationsWithoutImprovement, c.Seconds, c.LastTrainingLoss);
-            _random = RandomSource.FromState(c.Random);
-            OptimizerState.Restore(_optimizer, _parameterNames, c, r.Path);
-            _log.Restore(step);
+            if (c.SequenceLength != Settings.MaxTokens)
+                throw new TrainingException($"checkpoint {r.Path} was trained with texts truncated to {c.SequenceLength} tokens; resume with the same");
+            Restore(c, r.Path);
         }
-
-        var clock = Stopwatch.StartNew();
-        long tokens = 0;
-        double lossSinceValidation = 0;
-        int stepsSinceValidation = 0;
-        int lastValidatedStep = resume is null ? -1 : step;
-        string? stoppedBecause = null;
-        int[][] batches = [];
-        int batchesOfEpoch = -1;
-        var cancellation = _settings.Cancellation;
-
-        double Seconds() => priorSeconds + clock.Elapsed.TotalSeconds;
-
-        TrainingCheckpoint Snapshot() => new()
+        try
         {
-            Step = step, Epoch = epoch, Position = position, Random = _random.State, Optimizer = _settings.Optimizer.ToString(),
-            BestValidationScore = best, ValidationsWithoutImprovement = badValidations, Seconds = Seconds(),
-            TrainingTokens = _trainIds.Length, CorpusFingerprint = fingerprint, BatchSize = batchSize, SequenceLength = _settings.MaxTokens,
-            LastTrainingLoss = lastTrainingLoss,
-        };
-
-        TrainingRecord Record() => new()
-        {
-            Steps = step, Epochs = epoch + (position > 0 ? 1 : 0), TrainingTokens = _trainIds.Sum(ids => (long)ids.Length),
-            ValidationTokens = _validationIds.Sum(ids => (long)ids.Length), TrainingLoss = lastTrainingLoss, ValidationLoss = lastValidationLoss,
-            Settings = _settings.Describe(), StoppedBecause = stoppedBecause, Seconds = Math.Round(Seconds(), 3),
-            TrainingExamples = _trainIds.Length, ValidationExamples = _validationIds.Length, ValidationAccuracy = lastReport?.Accuracy,
-            ValidationMacroF1 = lastReport?.MacroF1, ValidationMetric = validating ? metricName : null, BestValidationScore = best,
-            ClassWeights = _classWeights, TransferredFrom = _transferredFrom,
-        };
-
-        double? ValidateNow(double rate, out bool improved)
-        {
-            (lastReport, lastValidationLoss) = Validate();
-            double score = lastReport.ScoreOf(_settings.Metric);
-            improved = best is null || score > best.Value;
-            if (improved) { best = score; badValidations = 0; } else badValidations++;
-            _log.Add(new ValidationEntry(step, epoch, lastTrainingLoss, lastValidationLoss.Value, rate, Math.Round(Seconds(), 3), score, metricName));
-            lastValidatedStep = step;
-            return score;
+            RunLoop(resumed: resume is not null);
         }
-
-        while (true)
+        finally
         {
-            if (_settings.StopReason(step, totalSteps, Seconds(), badValidations) is { } reason) { stoppedBecause = reason; break; }
-            if (cancellation.IsCancellationRequested)
-            {
-                stoppedBecause = "cancelled";
-                string? saved = SaveCheckpoint(Snapshot(), Record(), best: false);
-                SetEncoderTrainable(true);
-                throw new OperationCanceledException(
-                    $"training cancelled at step {step}" + (saved is null ? "" : $"; checkpoint saved to {saved}"), cancellation);
-            }
-            if (batchesOfEpoch != epoch) { batches = EpochBatches(epoch); batchesOfEpoch = epoch; }
-            SetEncoderTrainable(epoch >= _settings.FrozenEncoderEpochs);
-
-            var rows = batches[position];
-            var batch = PaddedBatch.FromSequences(rows.Select(i => _trainIds[i]).ToArray(), _paddingId);
-            var labels = rows.Select(i => _trainLabels[i]).ToArray();
-            float rate = schedule.At(step);
-            _optimizer.LearningRate = rate;
-            _classifier.ZeroGradients();
-            float value = loss.Forward(_classifier.ForwardBatch(batch, _random), labels);
-            if (!float.IsFinite(value))
-            {
-                SetEncoderTrainable(true);
-                throw new TrainingDivergedException(
-                    $"training stopped at step {step + 1}: the loss became {value}" +
-                    (_lastCheckpoint is null ? "; no checkpoint had been saved" : $"; the last good checkpoint is {_lastCheckpoint}") +
-                    ". Try a lower learning rate or gradient clipping.", step + 1, _lastCheckpoint);
-            }
-            _classifier.Backward(loss.Backward());
-            if (_settings.ClipNorm is { } clip)
-            {
-                var trainable = _optimizer.Parameters.Where(p => p.IsTrainable).ToList();
-                if (trainable.Count > 0) GradientClipping.ClipByGlobalNorm(trainable, clip);
-            }
-            _optimizer.Step();
-            step++;
-            position++;
-            tokens += batch.Lengths.Sum();
-            lossSinceValidation += value;
-            stepsSinceValidation++;
-            bool epochEnd = position >= stepsPerEpoch;
-            if (epochEnd) { epoch++; position = 0; }
-
-            double? validated = null;
-            bool due = _settings.ValidationInterval is { } every ? step % every == 0 : epochEnd;
-            bool last = totalSteps is { } ts && step >= ts;
-            if (due || last)
-            {
-                lastTrainingLoss = lossSinceValidation / stepsSinceValidation;
-                (lossSinceValidation, stepsSinceValidation) = (0, 0);
-                if (validating)
-                {
-                    validated = ValidateNow(rate, out bool improved);
-                    if (improved) SaveCheckpoint(Snapshot(), Record(), best: true);
-                }
-                SaveCheckpoint(Snapshot(), Record(), best: false);
-            }
-            _settings.ProgressSink?.Report(new TrainingProgress(step, totalSteps, epoch + (position > 0 || !epochEnd ? 1 : 0), value, rate,
-                tokens / Math.Max(1e-9, clock.Elapsed.TotalSeconds), TimeSpan.FromSeconds(Seconds()), validated is null ? null : lastValidationLoss, validated));
+            SetEncoderTrainable(true);
         }
-
-        SetEncoderTrainable(true);
-        if (stepsSinceValidation > 0) lastTrainingLoss = lossSinceValidation / stepsSinceValidation;
-        if (validating && lastValidatedStep != step)
-        {
-            ValidateNow(_optimizer.LearningRate, out bool improved);
-            if (improved) SaveCheckpoint(Snapshot(), Record(), best: true);
-        }
-        SaveCheckpoint(Snapshot(), Record(), best: false);
         _classifier.TrainingRecordJson = Record().ToJson();
-        if (_settings.ModelPath is { } modelPath) _classifier.Save(modelPath);
+        if (Settings.ModelPath is { } modelPath) _classifier.Save(modelPath);
         return _classifier;
+    }
+
+    protected override int StepsPerEpoch => (_trainIds.Length + Settings.Batch - 1) / Settings.Batch;
+
+    protected override int EpochLength => StepsPerEpoch;
+
+    protected override bool Validates => _validationIds.Length > 0;
+
+    protected override bool HigherIsBetter => true;
+
+    protected override (float Loss, int Positions, long Tokens) TrainStep()
+    {
+        if (_batchesOfEpoch != Epoch) { _batches = EpochBatches(Epoch); _batchesOfEpoch = Epoch; }
+        SetEncoderTrainable(Epoch >= Settings.FrozenEncoderEpochs);
+        var rows = _batches[Position];
+        var batch = PaddedBatch.FromSequences(rows.Select(i => _trainIds[i]).ToArray(), _paddingId);
+        var labels = rows.Select(i => _trainLabels[i]).ToArray();
+        _classifier.ZeroGradients();
+        float value = _loss.Forward(_classifier.ForwardBatch(batch, Random), labels);
+        EnsureFinite(value);
+        _classifier.Backward(_loss.Backward());
+        if (Settings.ClipNorm is { } clip)
+        {
+            var trainable = Optimizer.Parameters.Where(p => p.IsTrainable).ToList();
+            if (trainable.Count > 0) GradientClipping.ClipByGlobalNorm(trainable, clip);
+        }
+        Optimizer.Step();
+        return (value, 1, batch.Lengths.Sum());
+    }
+
+    protected override (double Loss, double? Score, string? Metric) Validate()
+    {
+        var (report, loss) = Score();
+        _lastReport = report;
+        return (loss, report.ScoreOf(Settings.Metric), ClassifierTrainingSettings.MetricName(Settings.Metric));
+    }
+
+    protected override TrainingCheckpoint DescribeCheckpoint(TrainingCheckpoint shared) => shared with
+    {
+        TrainingTokens = _trainIds.Length, CorpusFingerprint = _fingerprint, SequenceLength = Settings.MaxTokens,
+    };
+
+    protected override TrainingRecord DescribeRecord(TrainingRecord shared) => shared with
+    {
+        TrainingTokens = _trainIds.Sum(ids => (long)ids.Length), ValidationTokens = _validationIds.Sum(ids => (long)ids.Length),
+        Settings = Settings.Describe(), TrainingExamples = _trainIds.Length, ValidationExamples = _validationIds.Length,
+        ValidationAccuracy = _lastReport?.Accuracy, ValidationMacroF1 = _lastReport?.MacroF1,
+        ValidationMetric = Validates ? ClassifierTrainingSettings.MetricName(Settings.Metric) : null, BestValidationScore = Best,
+        ClassWeights = _classWeights, TransferredFrom = _transferredFrom,
+    };
+
+    protected override void WriteCheckpoint(string path, Dictionary<string, Tensor> tensors, string checkpointJson, TrainingRecord record)
+    {
+        _classifier.TrainingRecordJson = record.ToJson();
+        _classifier.ToModelFile(tensors, new Dictionary<string, string> { [TrainingCheckpoint.MetadataKey] = checkpointJson }).Write(path);
     }
 
     private void SetEncoderTrainable(bool trainable)
@@ -302,7 +232,7 @@ internal sealed class ClassifierTrainer
     }
 
     /// <summary>Scores the validation set in batches of similar lengths: the report and the (unweighted) mean cross-entropy.</summary>
-    private (ClassificationReport Report, double Loss) Validate()
+    private (ClassificationReport Report, double Loss) Score()
     {
         var order = Enumerable.Range(0, _validationIds.Length).OrderBy(i => _validationIds[i].Length).ToArray();
         var predicted = new int[_validationIds.Length];
@@ -325,18 +255,5 @@ internal sealed class ClassifierTrainer
             }
         }
         return (ClassificationReport.FromPredictions(_classifier.ClassNames, _validationLabels, predicted), sum / _validationIds.Length);
-    }
-
-    private string? SaveCheckpoint(TrainingCheckpoint checkpoint, TrainingRecord record, bool best)
-    {
-        if (_settings.ModelPath is not { } modelPath) return null;
-        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        var (steps, started) = OptimizerState.Capture(_optimizer, _parameterNames, tensors);
-        var json = (checkpoint with { OptimizerSteps = steps, OptimizerStarted = started }).ToJson();
-        _classifier.TrainingRecordJson = record.ToJson();
-        string path = TrainingLog.PathBeside(modelPath, best ? ".best.ckpt.safetensors" : ".last.ckpt.safetensors");
-        _classifier.ToModelFile(tensors, new Dictionary<string, string> { [TrainingCheckpoint.MetadataKey] = json }).Write(path);
-        if (!best) _lastCheckpoint = path;
-        return path;
     }
 }
