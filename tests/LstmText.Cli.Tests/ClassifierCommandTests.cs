@@ -73,6 +73,11 @@ public sealed class ClassifierCommandTests : IDisposable
         Assert.Contains("confusion matrix", output);
         Assert.Contains("precision", output);
 
+        (exit, output, error) = CommandLine.Run("info", "--model", _model);
+        Assert.True(exit == 0, error);
+        Assert.Contains("classes:      negative, positive", output);
+        Assert.Contains("\"training_examples\":37", output);
+
         (exit, output, error) = CommandLine.Run("classify", "--model", _model, "--text", "the film was good");
         Assert.True(exit == 0, error);
         Assert.Matches(@"^(positive|negative)\t[01]\.\d{4}\n$", output);
