@@ -103,6 +103,20 @@ public sealed class ClassifierCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_classifier_resumes_from_its_last_checkpoint()
+    {
+        string[] common = ["train-classifier", "--data", _data, "--text-column", "review", "--label-column", "sentiment", "--out", _model,
+            "--embedding", "8", "--hidden", "8", "--batch-size", "8", "--validate-every", "2", "--seed", "5"];
+        var (exit, _, error) = CommandLine.Run([.. common, "--max-steps", "4"]);
+        Assert.True(exit == 0, error);
+        Assert.Contains("trained 4 steps (max-steps)", error);
+        (exit, _, error) = CommandLine.Run([.. common, "--max-steps", "6", "--resume", PathOf("sentiment.last.ckpt.safetensors")]);
+        Assert.True(exit == 0, error);
+        Assert.Contains("trained 6 steps (max-steps)", error);
+        Assert.Equal(3, File.ReadAllLines(PathOf("sentiment.log.jsonl")).Length);
+    }
+
+    [Fact]
     public async Task Classify_reads_stdin_and_writes_stdout_in_a_real_process()
     {
         Train();

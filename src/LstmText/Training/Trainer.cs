@@ -56,7 +56,7 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
         var architecture = architectureFor(tokenizer.VocabularySize);
         architecture.Validate();
         var network = new LanguageModelNetwork(architecture, new RandomSource(settings.RandomSeed));
-        return Start(network, tokenizer, ids, source, settings, null, 0, 0, null);
+        return Start(network, tokenizer, ids, source, settings, 0, 0, null);
     }
 
     /// <summary>Continues training a model on a new corpus, growing its vocabulary when asked.</summary>
@@ -77,7 +77,7 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
             }
         }
         var ids = CorpusIds.Encode(tokenizer, source, out int unknown);
-        return Start(network, tokenizer, ids, source, settings, model.Training, unknown, added, null);
+        return Start(network, tokenizer, ids, source, settings, unknown, added, null);
     }
 
     private static LanguageModel Resume(CorpusSource source, TrainingSettings settings)
@@ -86,7 +86,7 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
         var (file, checkpoint) = TrainingCheckpoint.Read(path);
         var model = LanguageModel.FromModelFile(file, path);
         var ids = CorpusIds.Encode(model.Tokenizer, source, out int unknown);
-        return Start(model.CreateNetwork(), model.Tokenizer, ids, source, settings, model.Training, unknown, model.Training?.AddedTokens ?? 0, (checkpoint, path));
+        return Start(model.CreateNetwork(), model.Tokenizer, ids, source, settings, unknown, model.Training?.AddedTokens ?? 0, (checkpoint, path));
     }
 
     private static LanguageModelNetwork Grow(LanguageModelNetwork old, int vocabularySize)
@@ -116,7 +116,7 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
     }
 
     private static LanguageModel Start(LanguageModelNetwork network, ITokenizer tokenizer, int[] ids, CorpusSource source,
-        TrainingSettings settings, TrainingRecord? previous, int unknown, int added, (TrainingCheckpoint Checkpoint, string Path)? resume)
+        TrainingSettings settings, int unknown, int added, (TrainingCheckpoint Checkpoint, string Path)? resume)
     {
         if (ids.Length == 0) throw new TrainingException($"the corpus is empty: {source.Description} holds no text");
         int[] train = ids;
