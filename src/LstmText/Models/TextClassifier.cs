@@ -249,6 +249,25 @@ public sealed class TextClassifier
     public static TextClassifierBuilder Configure() => new();
 
     /// <summary>
+    /// Continues training a copy of this classifier on new labelled examples (this one is left as it is): same
+    /// tokenizer and classes, the settings of <see cref="Training.ClassifierTrainingSettings"/> with a default learning
+    /// rate of 5e-4. Every label must be one of <see cref="ClassNames"/>; a class may be missing from the new data.
+    /// </summary>
+    /// <exception cref="Training.TrainingException">There are no examples, a label is not a class of this classifier, or a checkpoint does not fit.</exception>
+    /// <exception cref="Training.TrainingDivergedException">The loss became NaN or infinite.</exception>
+    /// <exception cref="OperationCanceledException">Training was cancelled (a checkpoint was written first).</exception>
+    public TextClassifier FineTune(IEnumerable<LabelledExample> examples, Action<Training.ClassifierTrainingSettings>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        var settings = Training.ClassifierTrainingSettings.ForFineTuning();
+        configure?.Invoke(settings);
+        return Training.ClassifierTrainer.FineTune(this, examples, settings);
+    }
+
+    /// <summary>A classifier with its own copy of the weights (same tokenizer, classes, backend and training record).</summary>
+    internal TextClassifier Copy() => FromModelFile(ToModelFile(), "<in memory>", _backend);
+
+    /// <summary>
     /// Labels <paramref name="examples"/> and scores the result against their labels: accuracy, per-class precision,
     /// recall and F1, macro-F1, the confusion matrix and the mean cross-entropy.
     /// </summary>

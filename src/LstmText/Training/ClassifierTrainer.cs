@@ -51,31 +51,14 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
     public static TextClassifier Train(IEnumerable<LabelledExample> examples, Func<IEnumerable<string>, ITokenizer> buildTokenizer,
         TextClassifierArchitecture architecture, string? languageModel, ClassifierTrainingSettings settings)
     {
-        var all = examples.ToArray();
-        if (all.Length == 0) throw new TrainingException("there are no labelled examples to train on");
-        var split = settings.ValidationSet is { } validation ? DataSplit.FromSeparateSets(all, validation)
-            : settings.ValidationShare > 0 ? DataSplit.Stratified(all, settings.ValidationShare, (int)(settings.RandomSeed & int.MaxValue))
-            : new DataSplit(all, []);
+        var split = Split(examples, settings);
         var classNames = LabelledData.CountClasses(split.Training).Select(c => c.Name).ToArray();
         if (classNames.Length < 2)
             throw new TrainingException($"the training examples hold {classNames.Length} class(es) ({string.Join(", ", classNames)}); a classifier needs at least two");
-        var unknown = split.Validation.FirstOrDefault(e => Array.IndexOf(classNames, e.Label) < 0);
-        if (unknown is not null)
-            throw new TrainingException($"the validation label '{unknown.Label}' (line {unknown.Line}) is not among the training classes ({string.Join(", ", classNames)})");
-
+        RequireKnownLabels(split.Validation, classNames, "validation label", "the training classes");
+        if (settings.ResumePath is not null) return Resume(split, classNames, settings);
         TextClassifier classifier;
-        (TrainingCheckpoint, string)? resume = null;
-        string? transferredFrom = languageModel;
-        if (settings.ResumePath is { } path)
-        {
-            var (file, checkpoint) = TrainingCheckpoint.Read(path);
-            classifier = TextClassifier.FromModelFile(file, path);
-            if (!classifier.ClassNames.SequenceEqual(classNames))
-                throw new TrainingException($"checkpoint {path} was trained on the classes {string.Join(", ", classifier.ClassNames)}; the data has {string.Join(", ", classNames)}");
-            if (classifier.TrainingRecordJson is { } json) transferredFrom = TrainingRecord.FromJson(json).TransferredFrom;
-            resume = (checkpoint, path);
-        }
-        else if (languageModel is not null)
+        if (languageModel is not null)
         {
             classifier = TextClassifier.FromLanguageModel(languageModel, classNames, architecture, new RandomSource(settings.RandomSeed));
         }
@@ -84,7 +67,45 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
             var tokenizer = buildTokenizer(split.Training.Select(e => e.Text));
             classifier = new TextClassifier(tokenizer, classNames, architecture, new RandomSource(settings.RandomSeed));
         }
-        return new ClassifierTrainer(classifier, split, settings, transferredFrom).Run(resume);
+        return new ClassifierTrainer(classifier, split, settings, languageModel).Run(null);
+    }
+
+    /// <summary>Continues training a copy of <paramref name="model"/> on new examples whose labels are among its classes (or resumes such a run).</summary>
+    public static TextClassifier FineTune(TextClassifier model, IEnumerable<LabelledExample> examples, ClassifierTrainingSettings settings)
+    {
+        var split = Split(examples, settings);
+        RequireKnownLabels(split.Training, model.ClassNames, "label", "the classifier's classes");
+        RequireKnownLabels(split.Validation, model.ClassNames, "validation label", "the classifier's classes");
+        if (settings.ResumePath is not null) return Resume(split, model.ClassNames, settings);
+        string? transferredFrom = model.TrainingRecordJson is { } json ? TrainingRecord.FromJson(json).TransferredFrom : null;
+        return new ClassifierTrainer(model.Copy(), split, settings, transferredFrom).Run(null);
+    }
+
+    private static DataSplit Split(IEnumerable<LabelledExample> examples, ClassifierTrainingSettings settings)
+    {
+        var all = examples.ToArray();
+        if (all.Length == 0) throw new TrainingException("there are no labelled examples to train on");
+        return settings.ValidationSet is { } validation ? DataSplit.FromSeparateSets(all, validation)
+            : settings.ValidationShare > 0 ? DataSplit.Stratified(all, settings.ValidationShare, (int)(settings.RandomSeed & int.MaxValue))
+            : new DataSplit(all, []);
+    }
+
+    private static void RequireKnownLabels(IReadOnlyList<LabelledExample> examples, IReadOnlyList<string> classNames, string what, string among)
+    {
+        var unknown = examples.FirstOrDefault(e => !classNames.Contains(e.Label));
+        if (unknown is not null)
+            throw new TrainingException($"the {what} '{unknown.Label}' (line {unknown.Line}) is not among {among} ({string.Join(", ", classNames)})");
+    }
+
+    private static TextClassifier Resume(DataSplit split, IReadOnlyList<string> classNames, ClassifierTrainingSettings settings)
+    {
+        var path = settings.ResumePath!;
+        var (file, checkpoint) = TrainingCheckpoint.Read(path);
+        var classifier = TextClassifier.FromModelFile(file, path);
+        if (!classifier.ClassNames.SequenceEqual(classNames))
+            throw new TrainingException($"checkpoint {path} was trained on the classes {string.Join(", ", classifier.ClassNames)}; the data has {string.Join(", ", classNames)}");
+        string? transferredFrom = classifier.TrainingRecordJson is { } json ? TrainingRecord.FromJson(json).TransferredFrom : null;
+        return new ClassifierTrainer(classifier, split, settings, transferredFrom).Run((checkpoint, path));
     }
 
     private (int[][] Ids, int[] Labels) Encode(IReadOnlyList<LabelledExample> examples)

@@ -27,6 +27,9 @@ public sealed class ClassifierTrainingSettings : TrainingSettingsBase<Classifier
     {
     }
 
+    /// <summary>Settings with the fine-tuning defaults: a learning rate of 5e-4 instead of 2e-3.</summary>
+    internal static ClassifierTrainingSettings ForFineTuning() => new() { Rate = 5e-4f };
+
     /// <summary>Hold out <paramref name="fraction"/> of each class for validation, picked with the seed (default 0.1; see <see cref="DataSplit.Stratified"/>).</summary>
     public ClassifierTrainingSettings ValidationFraction(double fraction)
     {

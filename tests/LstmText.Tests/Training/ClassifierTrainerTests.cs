@@ -146,6 +146,26 @@ public sealed class ClassifierTrainerTests
     }
 
     [Fact]
+    public void Fine_tuning_trains_a_copy_on_new_examples_of_the_same_classes()
+    {
+        var original = Tiny().Train(TinySet(), t => t.MaxSteps(3).BatchSize(8).NoValidation());
+        var before = original.Parameters.Select(p => p.Value.ToArray()).ToArray();
+        var positives = TinySet().Where(e => e.Label == "positive").ToArray();
+
+        var tuned = original.FineTune(positives, t => t.MaxSteps(2).BatchSize(4).NoValidation());
+
+        Assert.NotSame(original, tuned);
+        Assert.Equal(original.ClassNames, tuned.ClassNames);
+        for (int i = 0; i < before.Length; i++) Assert.Equal(before[i], original.Parameters[i].Value.ToArray());
+        Assert.NotEqual(before[^1], tuned.Parameters[^1].Value.ToArray());
+        var record = TrainingRecord.FromJson(tuned.TrainingRecordJson!);
+        Assert.Equal(2, record.Steps);
+        Assert.Contains("lr=0.0005", record.Settings);
+        var stranger = Assert.Throws<TrainingException>(() => original.FineTune([new LabelledExample("meh", "neutral", 3)]));
+        Assert.Contains("'neutral' (line 3) is not among the classifier's classes", stranger.Message);
+    }
+
+    [Fact]
     public void Bad_data_gives_clear_training_errors()
     {
         Assert.Contains("no labelled examples", Assert.Throws<TrainingException>(() => Tiny().Train([])).Message);
