@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LstmText.Data;
 using LstmText.Layers;
 using LstmText.Models;

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using LstmText.IO;
 using LstmText.Layers;
 using LstmText.Models;
