@@ -23,7 +23,7 @@ internal static class CommandFailure
             return 130;
         }
         catch (Exception e) when (e is UsageException or ArgumentException or FileNotFoundException or DirectoryNotFoundException
-            or TrainingException or TokenizerFormatException or CorpusFormatException or IOException or FormatException or NotSupportedException)
+            or TrainingException or TokenizerFormatException or CorpusFormatException or IOException or FormatException or NotSupportedException or InvalidDataException)
         {
             await error.WriteLineAsync($"error: {OneLine(e.Message)}");
             return e is UsageException or ArgumentException ? 2 : 1;

@@ -8,11 +8,11 @@ namespace LstmText.Cli;
 internal static class GenerateCommand
 {
     /// <summary>Where the bundled model lives, relative to the tool (corpora/shakespeare/ in the repository).</summary>
-    internal const string BundledModel = "corpora/shakespeare/shakespeare-char.safetensors";
+    internal const string BundledModelPath = "corpora/shakespeare/shakespeare-char.safetensors";
 
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = $"The model file (default: the bundled {BundledModel})." };
+        var model = new Option<string?>("--model") { Description = $"The model file (default: the bundled {BundledModelPath})." };
         var prompt = new Option<string>("--prompt") { Description = "Text to continue.", DefaultValueFactory = _ => "" };
         var maxTokens = new Option<int>("--max-tokens") { Description = "Tokens to generate at most.", DefaultValueFactory = _ => 200 };
         var seed = new Option<ulong?>("--seed") { Description = "Random seed, for repeatable output." };
@@ -85,16 +85,5 @@ internal static class GenerateCommand
         return command;
     }
 
-    private static string FindBundledModel()
-    {
-        foreach (var folder in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(folder); dir is not null; dir = dir.Parent)
-            {
-                var candidate = Path.Combine(dir.FullName, BundledModel);
-                if (File.Exists(candidate)) return candidate;
-            }
-        }
-        throw new UsageException($"no --model given and the bundled model {BundledModel} was not found");
-    }
+    private static string FindBundledModel() => BundledModel.Find(BundledModelPath, "");
 }

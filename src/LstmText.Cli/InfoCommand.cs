@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LstmText.IO;
 using LstmText.Models;
 
 namespace LstmText.Cli;
@@ -10,16 +11,30 @@ internal static class InfoCommand
     {
         var model = new Option<string>("--model") { Description = "The model file.", Required = true };
         var command = new Command("info",
-            "Show a model's architecture, parameter count, tokenizer and training record.\n" +
+            "Show a model's (language model's or classifier's) architecture, parameter count, tokenizer and training record.\n" +
             "Example: lstmtext info --model shakespeare.safetensors")
         {
             model,
         };
         command.SetAction((parse, _) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () =>
         {
-            var lm = LanguageModel.Load(parse.GetValue(model)!);
-            var a = lm.Architecture;
             var output = parse.InvocationConfiguration.Output;
+            string path = parse.GetValue(model)!;
+            if (ModelFile.Read(path).Config.Kind == TextClassifier.ModelKind)
+            {
+                var classifier = TextClassifier.Load(path);
+                var c = classifier.Architecture;
+                output.WriteLine($"kind:         {TextClassifier.ModelKind}");
+                output.WriteLine($"classes:      {string.Join(", ", classifier.ClassNames)}");
+                output.WriteLine($"architecture: embedding {c.EmbeddingSize} → LSTM {c.HiddenSize} × {c.Layers} layers{(c.Bidirectional ? ", bidirectional" : "")} → " +
+                    $"{TextClassifierArchitecture.NameOf(c.Pooling)} pooling → head{(c.HeadHiddenSize > 0 ? $" ({c.HeadHiddenSize} hidden)" : "")} → {classifier.ClassNames.Count} classes");
+                output.WriteLine($"parameters:   {classifier.Parameters.Sum(p => (long)p.Value.Length):N0}");
+                output.WriteLine($"tokenizer:    {classifier.Tokenizer.Kind}, {classifier.Tokenizer.VocabularySize} tokens");
+                output.WriteLine($"training:     {classifier.TrainingRecordJson ?? "none recorded"}");
+                return Task.FromResult(0);
+            }
+            var lm = LanguageModel.Load(path);
+            var a = lm.Architecture;
             output.WriteLine($"kind:         {LanguageModelArchitecture.Kind}");
             output.WriteLine($"architecture: embedding {a.EmbeddingSize} → LSTM {a.HiddenSize} × {a.Layers} layers → decoder {a.VocabularySize}");
             output.WriteLine($"dropout:      {a.Dropout} (embedding {a.EmbeddingDropout}){(a.TieWeights ? "; tied embedding and decoder" : "")}");

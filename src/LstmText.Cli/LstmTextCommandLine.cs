@@ -17,6 +17,9 @@ internal static class LstmTextCommandLine
         root.Subcommands.Add(GenerateCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(FinetuneCommand.Create());
+        root.Subcommands.Add(TrainClassifierCommand.Create());
+        root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         return root;
     }

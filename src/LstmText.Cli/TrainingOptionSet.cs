@@ -5,9 +5,25 @@ using Spectre.Console;
 
 namespace LstmText.Cli;
 
-/// <summary>The training options that <c>train</c> and <c>finetune</c> share; one instance per command.</summary>
+/// <summary>
+/// The training options that <c>train</c>, <c>finetune</c> and <c>train-classifier</c> share; one instance per command.
+/// A classifier's set leaves out the corpus and the sequence length, and validates on labelled examples.
+/// </summary>
 internal sealed class TrainingOptionSet
 {
+    private readonly bool _languageModel;
+
+    /// <summary>Creates the options of a language-model command, or of a classifier command when <paramref name="languageModel"/> is false.</summary>
+    public TrainingOptionSet(bool languageModel = true)
+    {
+        _languageModel = languageModel;
+        if (languageModel) return;
+        BatchSize.Description = "Examples per step (batched by similar length).";
+        ValidationFraction.Description = "Share of each class held out for validation (stratified).";
+        ValidationFile.Description = "A separate labelled validation file, read like --data (instead of --validation-fraction).";
+        EarlyStopping.Description = "Stop after N validations without a better validation score (--metric).";
+    }
+
     public Option<string[]> Corpus { get; } = new("--corpus") { Description = "Corpus files or folders (UTF-8 text).", Required = true, AllowMultipleArgumentsPerToken = true };
     public Option<string> Out { get; } = new("--out") { Description = "Where to write the model (.safetensors); checkpoints, log and loss curve go beside it.", Required = true };
     public Option<int?> Epochs { get; } = new("--epochs") { Description = "Passes over the training text (default 10 unless --max-steps or --time-budget)." };
@@ -33,18 +49,31 @@ internal sealed class TrainingOptionSet
     {
         foreach (Option option in new Option[] { Corpus, Out, Epochs, MaxSteps, TimeBudget, BatchSize, SequenceLength, LearningRate, Optimizer,
             WeightDecay, Momentum, Clip, Schedule, Warmup, ValidationFraction, ValidationFile, ValidateEvery, EarlyStopping, Seed, Resume })
+        {
+            if (!_languageModel && (option == Corpus || option == SequenceLength)) continue;
             command.Options.Add(option);
+        }
     }
 
     public TextCorpus ReadCorpus(ParseResult parse) => TextCorpus.FromPaths(parse.GetValue(Corpus)!);
 
-    /// <summary>Applies every option to the fluent settings.</summary>
+    /// <summary>Applies every option to a language model's fluent settings.</summary>
     public void Apply(ParseResult parse, TrainingSettings t, CancellationToken cancellation)
+    {
+        ApplyShared(parse, t, cancellation);
+        t.SequenceLength(parse.GetValue(SequenceLength));
+        if (parse.GetValue(ValidationFile) is { } validation) t.ValidationCorpus(TextCorpus.FromFile(validation));
+        else t.ValidationFraction(parse.GetValue(ValidationFraction));
+    }
+
+    /// <summary>Applies the options every trainer shares (all but the corpus, the sequence length and validation).</summary>
+    public void ApplyShared<TSettings>(ParseResult parse, TrainingSettingsBase<TSettings> t, CancellationToken cancellation)
+        where TSettings : TrainingSettingsBase<TSettings>
     {
         if (parse.GetValue(Epochs) is { } epochs) t.Epochs(epochs);
         if (parse.GetValue(MaxSteps) is { } steps) t.MaxSteps(steps);
         if (parse.GetValue(TimeBudget) is { } minutes) t.TimeBudget(TimeSpan.FromMinutes(minutes));
-        t.BatchSize(parse.GetValue(BatchSize)).SequenceLength(parse.GetValue(SequenceLength)).Seed(parse.GetValue(Seed));
+        t.BatchSize(parse.GetValue(BatchSize)).Seed(parse.GetValue(Seed));
         float decay = parse.GetValue(WeightDecay);
         switch (parse.GetValue(Optimizer)?.ToLowerInvariant())
         {
@@ -63,8 +92,6 @@ internal sealed class TrainingOptionSet
             default: throw new UsageException($"--schedule must be constant or cosine, not '{parse.GetValue(Schedule)}'");
         }
         if (parse.GetValue(Warmup) > 0) t.Warmup(parse.GetValue(Warmup));
-        if (parse.GetValue(ValidationFile) is { } validation) t.ValidationCorpus(TextCorpus.FromFile(validation));
-        else t.ValidationFraction(parse.GetValue(ValidationFraction));
         if (parse.GetValue(ValidateEvery) is { } every) t.ValidateEvery(every);
         if (parse.GetValue(EarlyStopping) is { } patience) t.EarlyStopping(patience);
         if (parse.GetValue(Resume) is { } resume) t.ResumeFrom(resume);
@@ -95,7 +122,8 @@ internal sealed class TrainingOptionSet
         {
             if (p.TotalSteps is { } total) { task.MaxValue = total; task.Value = p.Step; }
             else task.IsIndeterminate = true;
-            task.Description = $"step {p.Step} loss {p.Loss:F3} {p.TokensPerSecond:N0} tok/s" + (p.ValidationLoss is { } v ? $" val {v:F3}" : "");
+            task.Description = $"step {p.Step} loss {p.Loss:F3} {p.TokensPerSecond:N0} tok/s" + (p.ValidationLoss is { } v ? $" val {v:F3}" : "") +
+                (p.ValidationScore is { } score ? $" score {score:F3}" : "");
         }
     }
 
@@ -104,7 +132,8 @@ internal sealed class TrainingOptionSet
         public void Report(TrainingProgress p)
         {
             if (p.ValidationLoss is { } v)
-                error.WriteLine($"step {p.Step}{(p.TotalSteps is { } t ? $"/{t}" : "")} epoch {p.Epoch}: loss {p.Loss:F4}, validation {v:F4}, {p.TokensPerSecond:N0} tokens/s" +
+                error.WriteLine($"step {p.Step}{(p.TotalSteps is { } t ? $"/{t}" : "")} epoch {p.Epoch}: loss {p.Loss:F4}, validation {v:F4}" +
+                    (p.ValidationScore is { } score ? $" (score {score:F4})" : "") + $", {p.TokensPerSecond:N0} tokens/s" +
                     (p.Remaining is { } r ? $", {r:hh\\:mm\\:ss} left" : ""));
         }
     }

@@ -173,9 +173,11 @@ public sealed class TextClassifier
     /// unexpected or of the wrong shape; the message says which.
     /// </exception>
     /// <exception cref="SafeTensorsFormatException">The file is not valid safetensors.</exception>
-    public static TextClassifier Load(string path, IBackend? backend = null)
+    public static TextClassifier Load(string path, IBackend? backend = null) => FromModelFile(ModelFile.Read(path), path, backend);
+
+    /// <summary>A classifier from a model file read from <paramref name="path"/>; a checkpoint's <c>training.*</c> tensors are passed over.</summary>
+    internal static TextClassifier FromModelFile(ModelFile file, string path, IBackend? backend = null)
     {
-        var file = ModelFile.Read(path);
         if (file.Config.Kind != ModelKind)
             throw new ModelFileFormatException(path, $"the model is a '{file.Config.Kind}', not a '{ModelKind}'");
         if (file.Tokenizer is null)
@@ -211,7 +213,10 @@ public sealed class TextClassifier
                 throw new ModelFileFormatException(path, $"tensor '{name}' has shape {tensor.Shape}, but the config needs {parameter.Value.Shape}");
             parameter.Load(tensor);
         }
-        var unexpected = file.Tensors.Keys.Except(classifier.NamedParameters.Select(p => p.Name)).Order(StringComparer.Ordinal).FirstOrDefault();
+        bool checkpoint = file.OtherMetadata.ContainsKey(Training.TrainingCheckpoint.MetadataKey);
+        var unexpected = file.Tensors.Keys.Except(classifier.NamedParameters.Select(p => p.Name))
+            .Where(name => !(checkpoint && name.StartsWith(Training.TrainingCheckpoint.TensorPrefix, StringComparison.Ordinal)))
+            .Order(StringComparer.Ordinal).FirstOrDefault();
         if (unexpected is not null)
             throw new ModelFileFormatException(path, $"tensor '{unexpected}' is not part of a classifier with this config");
         classifier.TrainingRecordJson = file.Training;
@@ -222,11 +227,74 @@ public sealed class TextClassifier
     }
 
     /// <summary>The classifier as a model file: weights, config, tokenizer and training record.</summary>
-    public ModelFile ToModelFile() => new(Config, NamedParameters.ToDictionary(p => p.Name, p => p.Parameter.Value, StringComparer.Ordinal))
+    public ModelFile ToModelFile() => ToModelFile(null, null);
+
+    /// <summary>The model file with more tensors and metadata beside the classifier's own (a training checkpoint's state).</summary>
+    internal ModelFile ToModelFile(IReadOnlyDictionary<string, Tensor>? extraTensors, IReadOnlyDictionary<string, string>? extraMetadata)
     {
-        Tokenizer = Tokenizer.ToJson(),
-        Training = TrainingRecordJson,
-    };
+        var tensors = NamedParameters.ToDictionary(p => p.Name, p => p.Parameter.Value, StringComparer.Ordinal);
+        foreach (var (name, tensor) in extraTensors ?? new Dictionary<string, Tensor>()) tensors.Add(name, tensor);
+        return new ModelFile(Config, tensors)
+        {
+            Tokenizer = Tokenizer.ToJson(),
+            Training = TrainingRecordJson,
+            OtherMetadata = extraMetadata ?? new Dictionary<string, string>(),
+        };
+    }
+
+    /// <summary>
+    /// Starts a fluent description of a classifier to train:
+    /// <c>TextClassifier.Configure().WordLevel().Embedding(100).Lstm(128, bidirectional: true).Pooling(SequencePooling.Concat).Train(examples, t =&gt; t.Epochs(5))</c>.
+    /// </summary>
+    public static TextClassifierBuilder Configure() => new();
+
+    /// <summary>
+    /// Continues training a copy of this classifier on new labelled examples (this one is left as it is): same
+    /// tokenizer and classes, the settings of <see cref="Training.ClassifierTrainingSettings"/> with a default learning
+    /// rate of 5e-4. Every label must be one of <see cref="ClassNames"/>; a class may be missing from the new data.
+    /// </summary>
+    /// <exception cref="Training.TrainingException">There are no examples, a label is not a class of this classifier, or a checkpoint does not fit.</exception>
+    /// <exception cref="Training.TrainingDivergedException">The loss became NaN or infinite.</exception>
+    /// <exception cref="OperationCanceledException">Training was cancelled (a checkpoint was written first).</exception>
+    public TextClassifier FineTune(IEnumerable<LabelledExample> examples, Action<Training.ClassifierTrainingSettings>? configure = null)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        var settings = Training.ClassifierTrainingSettings.ForFineTuning();
+        configure?.Invoke(settings);
+        return Training.ClassifierTrainer.FineTune(this, examples, settings);
+    }
+
+    /// <summary>A classifier with its own copy of the weights (same tokenizer, classes, backend and training record).</summary>
+    internal TextClassifier Copy() => FromModelFile(ToModelFile(), "<in memory>", _backend);
+
+    /// <summary>
+    /// Labels <paramref name="examples"/> and scores the result against their labels: accuracy, per-class precision,
+    /// recall and F1, macro-F1, the confusion matrix and the mean cross-entropy.
+    /// </summary>
+    /// <exception cref="ArgumentException">An example's label is not one of <see cref="ClassNames"/> (the message gives its line), or a text gives no tokens.</exception>
+    public Training.ClassificationReport Evaluate(IEnumerable<LabelledExample> examples, int batchSize = DefaultBatchSize)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        var list = examples.ToArray();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int c = 0; c < _classNames.Length; c++) index[_classNames[c]] = c;
+        var actual = new int[list.Length];
+        for (int i = 0; i < list.Length; i++)
+        {
+            if (!index.TryGetValue(list[i].Label, out actual[i]))
+                throw new ArgumentException(
+                    $"the label '{list[i].Label}' on line {list[i].Line} is not a class of this classifier ({string.Join(", ", _classNames)})", nameof(examples));
+        }
+        var predictions = PredictBatch(list.Select(e => e.Text).ToArray(), batchSize);
+        var predicted = new int[list.Length];
+        double loss = 0;
+        for (int i = 0; i < list.Length; i++)
+        {
+            predicted[i] = index[predictions[i].Label];
+            loss -= Math.Log(Math.Max(predictions[i].Probabilities[actual[i]], 1e-30f));
+        }
+        return Training.ClassificationReport.FromPredictions(_classNames, actual, predicted, list.Length == 0 ? null : loss / list.Length);
+    }
 
     /// <summary>Writes the classifier to <paramref name="path"/> atomically (an existing file is replaced only when complete).</summary>
     public void Save(string path) => ToModelFile().Write(path);

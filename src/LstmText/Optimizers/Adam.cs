@@ -52,6 +52,6 @@ public sealed class Adam : Optimizer
         // Each parameter counts its own steps, as PyTorch's per-parameter state does (frozen ones do not advance).
         int step = ++_steps[index];
         Backend.AdamStep(parameter.Value, parameter.Gradient, _firstMoments[index], _secondMoments[index],
-            Settings with { LearningRate = LearningRate }, step);
+            Settings with { LearningRate = LearningRateOf(index) }, step);
     }
 }

@@ -15,13 +15,37 @@ public abstract class Optimizer
             throw new ArgumentException("A parameter appears twice in the optimizer's list.", nameof(parameters));
         LearningRate = learningRate;
         Backend = backend ?? CpuBackend.Default;
+        _rateFactors = new float[Parameters.Count];
+        Array.Fill(_rateFactors, 1f);
     }
+
+    private readonly float[] _rateFactors;
 
     /// <summary>The parameters this optimizer updates, in order.</summary>
     public IReadOnlyList<Parameter> Parameters { get; }
 
     /// <summary>The learning rate of the next step (a schedule may change it between steps).</summary>
     public float LearningRate { get; set; }
+
+    /// <summary>
+    /// Gives <paramref name="parameters"/> their own learning rate, <paramref name="factor"/> × <see cref="LearningRate"/>
+    /// (as a PyTorch parameter group with a scaled rate would): a lower rate for a pretrained encoder, say.
+    /// </summary>
+    /// <exception cref="ArgumentException">A parameter is not one of this optimizer's.</exception>
+    public void ScaleLearningRate(IEnumerable<Parameter> parameters, float factor)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        ArgumentOutOfRangeException.ThrowIfNegative(factor);
+        foreach (var parameter in parameters)
+        {
+            int index = Array.IndexOf((Parameter[])Parameters, parameter);
+            if (index < 0) throw new ArgumentException($"{parameter} is not updated by this optimizer.", nameof(parameters));
+            _rateFactors[index] = factor;
+        }
+    }
+
+    /// <summary>The learning rate of parameter <paramref name="index"/> for the next step: <see cref="LearningRate"/> × its factor.</summary>
+    protected float LearningRateOf(int index) => LearningRate * _rateFactors[index];
 
     /// <summary>Steps taken so far.</summary>
     public int StepCount { get; protected set; }

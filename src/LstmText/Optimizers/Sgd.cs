@@ -49,7 +49,7 @@ public sealed class Sgd : Optimizer
     /// <inheritdoc/>
     protected override void Update(int index, Parameter parameter)
     {
-        var settings = Settings with { LearningRate = LearningRate };
+        var settings = Settings with { LearningRate = LearningRateOf(index) };
         var velocity = _velocity[index] ?? parameter.Gradient;
         Backend.SgdStep(parameter.Value, parameter.Gradient, velocity, settings, firstStep: !_started[index]);
         _started[index] = true;

@@ -3,10 +3,10 @@ using System.Text;
 
 namespace LstmText.Training;
 
-/// <summary>One validation of a run: the line it adds to the JSONL log and the points it adds to the loss curve.</summary>
-internal sealed record ValidationEntry(int Step, int Epoch, double? TrainingLoss, double ValidationLoss, double LearningRate, double Seconds);
-
-/// <summary>Draws training and validation loss against steps as a small self-contained SVG.</summary>
+/// <summary>
+/// Draws training and validation loss against steps as a small self-contained SVG, and a validation score
+/// (accuracy, macro-F1) on a 0–1 scale at the right when the entries carry one.
+/// </summary>
 internal static class LossCurve
 {
     public static string Svg(IReadOnlyList<ValidationEntry> entries)
@@ -33,6 +33,14 @@ internal static class LossCurve
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"4\" y=\"{top + 10}\">{high:F3}</text><text x=\"4\" y=\"{height - bottom}\">{low:F3}</text>\n");
         svg.Append(Line(e => e.TrainingLoss, "#1f77b4")).Append('\n');
         svg.Append(Line(e => e.ValidationLoss, "#d62728")).Append('\n');
+        if (entries.Any(e => e.ValidationScore is not null))
+        {
+            string ScoreY(double score) => (top + (height - top - bottom) * (1 - score)).ToString("F1", CultureInfo.InvariantCulture);
+            var points = entries.Where(e => e.ValidationScore is { } v && double.IsFinite(v)).Select(e => $"{X(e.Step)},{ScoreY(e.ValidationScore!.Value)}");
+            svg.Append(CultureInfo.InvariantCulture, $"<polyline fill=\"none\" stroke=\"#2ca02c\" stroke-width=\"2\" stroke-dasharray=\"4 2\" points=\"{string.Join(' ', points)}\"/>\n");
+            string metric = entries.LastOrDefault(e => e.Metric is not null)?.Metric ?? "score";
+            svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{width - 220}\" y=\"{top + 28}\" fill=\"#2ca02c\">validation {metric} (0–1)</text>\n");
+        }
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{width - 220}\" y=\"{top + 12}\" fill=\"#1f77b4\">training loss</text>");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{width - 120}\" y=\"{top + 12}\" fill=\"#d62728\">validation loss</text>\n</svg>\n");
         return svg.ToString();

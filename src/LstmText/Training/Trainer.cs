@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
 using LstmText.IO;
 using LstmText.Layers;
 using LstmText.Models;
@@ -12,39 +9,40 @@ namespace LstmText.Training;
 
 /// <summary>
 /// Trains a language model with truncated BPTT over B parallel streams, the hidden state carried (detached)
-/// from one window to the next; validates, checkpoints, logs and resumes exactly.
+/// from one window to the next; the shared <see cref="TrainingLoop{TSettings}"/> validates, checkpoints, logs and
+/// resumes exactly.
 /// </summary>
-internal sealed class Trainer
+internal sealed class Trainer : TrainingLoop<TrainingSettings>
 {
-    private static readonly JsonSerializerOptions LogOptions = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
-
     private readonly LanguageModelNetwork _network;
     private readonly ITokenizer _tokenizer;
     private readonly int[] _train;
     private readonly int[]? _validation;
-    private readonly TrainingSettings _settings;
-    private readonly TrainingRecord? _previous;
-    private readonly Optimizer _optimizer;
-    private readonly List<ValidationEntry> _log = [];
-    private RandomSource _random;
-    private string? _lastCheckpoint;
+    private readonly int _streamLength;
+    private readonly ulong _fingerprint;
+    private readonly LstmState _state;
+    private readonly CrossEntropyLoss _loss = new();
+    private readonly int[] _inputs;
+    private readonly int[] _targets;
+    private readonly List<Parameter> _trainable;
+    private bool _hasState;
+    private int _unknown;
+    private int _added;
 
-    private Trainer(LanguageModelNetwork network, ITokenizer tokenizer, int[] train, int[]? validation, TrainingSettings settings, TrainingRecord? previous)
+    private Trainer(LanguageModelNetwork network, ITokenizer tokenizer, int[] train, int[]? validation, TrainingSettings settings)
+        : base(settings, settings.CreateOptimizer(network.OptimizedParameters.Select(p => p.Parameter)),
+            network.OptimizedParameters.Select(p => p.Name).ToArray())
     {
         _network = network;
         _tokenizer = tokenizer;
         _train = train;
         _validation = validation;
-        _settings = settings;
-        _previous = previous;
-        _random = new RandomSource(settings.RandomSeed ^ 0x9E3779B97F4A7C15UL);
-        var parameters = network.OptimizedParameters.Select(p => p.Parameter);
-        _optimizer = settings.Optimizer switch
-        {
-            OptimizerKind.Sgd => new Sgd(parameters, new SgdSettings(settings.Rate, settings.MomentumFactor, WeightDecay: settings.WeightDecayRate)),
-            OptimizerKind.AdamW => new Adam(parameters, new AdamSettings(settings.Rate, WeightDecay: settings.WeightDecayRate, DecoupledWeightDecay: true)),
-            _ => new Adam(parameters, new AdamSettings(settings.Rate, WeightDecay: settings.WeightDecayRate)),
-        };
+        _streamLength = train.Length / settings.Batch;
+        _fingerprint = CorpusIds.Fingerprint(train);
+        _state = LstmState.Zeros(network.Architecture.Layers, settings.Batch, network.Architecture.HiddenSize);
+        _inputs = new int[settings.Window * settings.Batch];
+        _targets = new int[settings.Window * settings.Batch];
+        _trainable = Optimizer.Parameters.Where(p => p.IsTrainable).ToList();
     }
 
     /// <summary>Trains a new model (or resumes one from a checkpoint).</summary>
@@ -57,7 +55,7 @@ internal sealed class Trainer
         var architecture = architectureFor(tokenizer.VocabularySize);
         architecture.Validate();
         var network = new LanguageModelNetwork(architecture, new RandomSource(settings.RandomSeed));
-        return Start(network, tokenizer, ids, source, settings, null, 0, 0, null);
+        return Start(network, tokenizer, ids, source, settings, 0, 0, null);
     }
 
     /// <summary>Continues training a model on a new corpus, growing its vocabulary when asked.</summary>
@@ -78,7 +76,7 @@ internal sealed class Trainer
             }
         }
         var ids = CorpusIds.Encode(tokenizer, source, out int unknown);
-        return Start(network, tokenizer, ids, source, settings, model.Training, unknown, added, null);
+        return Start(network, tokenizer, ids, source, settings, unknown, added, null);
     }
 
     private static LanguageModel Resume(CorpusSource source, TrainingSettings settings)
@@ -87,7 +85,7 @@ internal sealed class Trainer
         var (file, checkpoint) = TrainingCheckpoint.Read(path);
         var model = LanguageModel.FromModelFile(file, path);
         var ids = CorpusIds.Encode(model.Tokenizer, source, out int unknown);
-        return Start(model.CreateNetwork(), model.Tokenizer, ids, source, settings, model.Training, unknown, model.Training?.AddedTokens ?? 0, (checkpoint, path));
+        return Start(model.CreateNetwork(), model.Tokenizer, ids, source, settings, unknown, model.Training?.AddedTokens ?? 0, (checkpoint, path));
     }
 
     private static LanguageModelNetwork Grow(LanguageModelNetwork old, int vocabularySize)
@@ -117,7 +115,7 @@ internal sealed class Trainer
     }
 
     private static LanguageModel Start(LanguageModelNetwork network, ITokenizer tokenizer, int[] ids, CorpusSource source,
-        TrainingSettings settings, TrainingRecord? previous, int unknown, int added, (TrainingCheckpoint Checkpoint, string Path)? resume)
+        TrainingSettings settings, int unknown, int added, (TrainingCheckpoint Checkpoint, string Path)? resume)
     {
         if (ids.Length == 0) throw new TrainingException($"the corpus is empty: {source.Description} holds no text");
         int[] train = ids;
@@ -152,271 +150,89 @@ internal sealed class Trainer
         if (settings.FrozenLayers > network.Architecture.Layers)
             throw new TrainingException($"cannot freeze {settings.FrozenLayers} layers of a {network.Architecture.Layers}-layer LSTM");
 
-        var trainer = new Trainer(network, tokenizer, train, validation, settings, previous);
+        var trainer = new Trainer(network, tokenizer, train, validation, settings);
         return trainer.Run(unknown, added, resume);
     }
 
     private LanguageModel Run(int unknown, int added, (TrainingCheckpoint Checkpoint, string Path)? resume)
     {
-        int batch = _settings.Batch, window = _settings.Window;
-        int streamLength = _train.Length / batch;
-        int windowsPerEpoch = (streamLength - 1 + window - 1) / window;
-        long? epochSteps = _settings.EpochCount is { } e ? (long)e * windowsPerEpoch
-            : _settings.MaxStepCount is null && _settings.Budget is null ? 10L * windowsPerEpoch : null;
-        long? bound = (epochSteps, _settings.MaxStepCount) switch
-        {
-            ({ } a, { } b) => Math.Min(a, b),
-            ({ } a, null) => a,
-            (null, { } b) => b,
-            _ => null,
-        };
-        int? totalSteps = bound is { } boundValue ? (int)Math.Min(int.MaxValue, boundValue) : null;
-        var schedule = _settings.ScheduleFactory?.Invoke(_settings.Rate, totalSteps ?? 10 * windowsPerEpoch) ?? LearningRateSchedule.Constant(_settings.Rate);
-        if (_settings.WarmupSteps > 0) schedule = schedule.WithLinearWarmup(_settings.WarmupSteps);
-
-        int step = 0, epoch = 0, position = 0, badValidations = 0;
-        bool hasState = false;
-        double? best = null, lastValidation = null, lastTrainingLoss = null;
-        double priorSeconds = 0;
-        var state = LstmState.Zeros(_network.Architecture.Layers, batch, _network.Architecture.HiddenSize);
-        ulong fingerprint = CorpusIds.Fingerprint(_train);
+        (_unknown, _added) = (unknown, added);
         if (resume is { } r)
         {
             var c = r.Checkpoint;
-            if (c.TrainingTokens != _train.Length || c.CorpusFingerprint != fingerprint)
+            if (c.TrainingTokens != _train.Length || c.CorpusFingerprint != _fingerprint)
                 throw new TrainingException($"the corpus differs from the one checkpoint {r.Path} was trained on ({c.TrainingTokens} training tokens there, {_train.Length} here)");
-            if (c.BatchSize != batch || c.SequenceLength != window)
+            if (c.BatchSize != Settings.Batch || c.SequenceLength != Settings.Window)
                 throw new TrainingException($"checkpoint {r.Path} was trained with batch size {c.BatchSize} and sequence length {c.SequenceLength}; resume with the same");
-            if (c.Optimizer != _settings.Optimizer.ToString())
-                throw new TrainingException($"checkpoint {r.Path} was trained with {c.Optimizer}; resume with the same optimizer");
-            (step, epoch, position, hasState, best, badValidations, priorSeconds, lastTrainingLoss) =
-                (c.Step, c.Epoch, c.Position, c.HasState, c.BestValidationLoss, c.ValidationsWithoutImprovement, c.Seconds, c.LastTrainingLoss);
-            _random = RandomSource.FromState(c.Random);
-            if (hasState)
+            Restore(c, r.Path);
+            _hasState = c.HasState;
+            if (_hasState)
             {
-                c.Tensors[TrainingCheckpoint.HiddenStateName].Span.CopyTo(state.Hidden.Span);
-                c.Tensors[TrainingCheckpoint.CellStateName].Span.CopyTo(state.Cell.Span);
+                c.Tensors[TrainingCheckpoint.HiddenStateName].Span.CopyTo(_state.Hidden.Span);
+                c.Tensors[TrainingCheckpoint.CellStateName].Span.CopyTo(_state.Cell.Span);
             }
-            RestoreOptimizer(c, r.Path);
-            ReadLog(step);
         }
-
-        var loss = new CrossEntropyLoss();
-        var inputs = new int[window * batch];
-        var targets = new int[window * batch];
-        var trainable = _optimizer.Parameters.Where(p => p.IsTrainable).ToList();
-        var clock = Stopwatch.StartNew();
-        long tokens = 0;
-        double lossSinceValidation = 0;
-        int stepsSinceValidation = 0;
-        int lastValidatedStep = resume is null ? -1 : step;
-        string stopped = "epochs";
-        var cancellation = _settings.Cancellation;
-        string? sinceStart = null;
-
-        double Seconds() => priorSeconds + clock.Elapsed.TotalSeconds;
-
-        TrainingCheckpoint Snapshot() => new()
-        {
-            Step = step, Epoch = epoch, Position = position, HasState = hasState, Random = _random.State,
-            Optimizer = _settings.Optimizer.ToString(), BestValidationLoss = best, ValidationsWithoutImprovement = badValidations,
-            Seconds = Seconds(), TrainingTokens = _train.Length, CorpusFingerprint = fingerprint, BatchSize = batch,
-            SequenceLength = window, LastTrainingLoss = lastTrainingLoss,
-        };
-
-        TrainingRecord Record() => new()
-        {
-            Steps = step, Epochs = epoch + (position > 0 ? 1 : 0), TrainingTokens = _train.Length, ValidationTokens = _validation?.Length ?? 0,
-            TrainingLoss = lastTrainingLoss, ValidationLoss = lastValidation, BestValidationLoss = best, Settings = _settings.Describe(),
-            StoppedBecause = sinceStart, Seconds = Math.Round(Seconds(), 3), UnknownTokens = unknown, AddedTokens = added,
-        };
-
-        while (true)
-        {
-            if (totalSteps is { } total && step >= total) { stopped = _settings.MaxStepCount is { } m && m == total ? "max-steps" : "epochs"; break; }
-            if (_settings.Budget is { } budget && Seconds() >= budget.TotalSeconds) { stopped = "time-budget"; break; }
-            if (_settings.Patience is { } patience && badValidations >= patience) { stopped = "early-stopping"; break; }
-            if (cancellation.IsCancellationRequested)
-            {
-                sinceStart = "cancelled";
-                string? saved = SaveCheckpoint(Snapshot(), state, Record(), best: false);
-                throw new OperationCanceledException(
-                    $"training cancelled at step {step}" + (saved is null ? "" : $"; checkpoint saved to {saved}"), cancellation);
-            }
-
-            int length = Math.Min(window, streamLength - 1 - position);
-            for (int t = 0; t < length; t++)
-                for (int b = 0; b < batch; b++)
-                {
-                    inputs[t * batch + b] = _train[b * streamLength + position + t];
-                    targets[t * batch + b] = _train[b * streamLength + position + t + 1];
-                }
-            float rate = schedule.At(step);
-            _optimizer.LearningRate = rate;
-            _network.ZeroGradients();
-            var logits = _network.Forward(inputs.AsSpan(0, length * batch), length, batch, hasState ? state : null, _random);
-            float value = loss.Forward(logits, targets.AsSpan(0, length * batch));
-            if (!float.IsFinite(value))
-            {
-                throw new TrainingDivergedException(
-                    $"training stopped at step {step + 1}: the loss became {value}" +
-                    (_lastCheckpoint is null ? "; no checkpoint had been saved" : $"; the last good checkpoint is {_lastCheckpoint}") +
-                    ". Try a lower learning rate or gradient clipping.", step + 1, _lastCheckpoint);
-            }
-            _network.Backward(loss.Backward());
-            _network.GatherTiedGradients();
-            if (_settings.ClipNorm is { } clip && trainable.Count > 0) GradientClipping.ClipByGlobalNorm(trainable, clip);
-            _optimizer.Step();
-            _network.SpreadTiedWeights();
-            var final = _network.Lstm.FinalState;
-            final.Hidden.Span.CopyTo(state.Hidden.Span);
-            final.Cell.Span.CopyTo(state.Cell.Span);
-            hasState = true;
-            step++;
-            position += length;
-            tokens += (long)length * batch;
-            lossSinceValidation += value;
-            stepsSinceValidation++;
-            bool epochEnd = position >= streamLength - 1;
-            if (epochEnd)
-            {
-                epoch++;
-                position = 0;
-                hasState = false;
-            }
-
-            double? validated = null;
-            bool due = _settings.ValidationInterval is { } every ? step % every == 0 : epochEnd;
-            bool last = totalSteps is { } ts && step >= ts;
-            if (due || last)
-            {
-                lastTrainingLoss = lossSinceValidation / stepsSinceValidation;
-                (lossSinceValidation, stepsSinceValidation) = (0, 0);
-                if (_validation is not null)
-                {
-                    validated = Validate(step, epoch, lastTrainingLoss, rate, Seconds(), ref best, ref badValidations, out bool improved);
-                    lastValidation = validated;
-                    lastValidatedStep = step;
-                    if (improved) SaveCheckpoint(Snapshot(), state, Record(), best: true);
-                }
-                SaveCheckpoint(Snapshot(), state, Record(), best: false);
-            }
-            double seconds = Seconds();
-            _settings.ProgressSink?.Report(new TrainingProgress(step, totalSteps, epoch + (position > 0 || !epochEnd ? 1 : 0), value, rate,
-                tokens / Math.Max(1e-9, clock.Elapsed.TotalSeconds), TimeSpan.FromSeconds(seconds), validated));
-        }
-
-        sinceStart = stopped;
-        if (stepsSinceValidation > 0) lastTrainingLoss = lossSinceValidation / stepsSinceValidation;
-        if (_validation is not null && lastValidatedStep != step)
-        {
-            lastValidation = Validate(step, epoch, lastTrainingLoss, _optimizer.LearningRate, Seconds(), ref best, ref badValidations, out bool improved);
-            if (improved) SaveCheckpoint(Snapshot(), state, Record(), best: true);
-        }
-        SaveCheckpoint(Snapshot(), state, Record(), best: false);
-        var record = Record() with { Steps = step };
-        var model = new LanguageModel(_network, _tokenizer, record);
-        if (_settings.ModelPath is { } path) model.Save(path);
+        RunLoop(resumed: resume is not null);
+        var model = new LanguageModel(_network, _tokenizer, Record());
+        if (Settings.ModelPath is { } path) model.Save(path);
         return model;
     }
 
-    private double Validate(int step, int epoch, double? trainingLoss, double rate, double seconds, ref double? best, ref int bad, out bool improved)
+    protected override int StepsPerEpoch => (_streamLength - 1 + Settings.Window - 1) / Settings.Window;
+
+    protected override int EpochLength => _streamLength - 1;
+
+    protected override bool Validates => _validation is not null;
+
+    protected override bool HigherIsBetter => false;
+
+    protected override (float Loss, int Positions, long Tokens) TrainStep()
     {
-        double value = Evaluator.Evaluate(_network, _validation!, Math.Max(_settings.Window, 64)).Loss;
-        improved = best is null || value < best.Value;
-        if (improved) { best = value; bad = 0; } else bad++;
-        _log.Add(new ValidationEntry(step, epoch, trainingLoss, value, rate, Math.Round(seconds, 3)));
-        if (_settings.ModelPath is { } path)
-        {
-            var lines = new StringBuilder();
-            foreach (var entry in _log) lines.Append(JsonSerializer.Serialize(entry, LogOptions)).Append('\n');
-            AtomicFile.Write(PathBeside(path, ".log.jsonl"), s => s.Write(Encoding.UTF8.GetBytes(lines.ToString())));
-            AtomicFile.Write(PathBeside(path, ".loss.svg"), s => s.Write(Encoding.UTF8.GetBytes(LossCurve.Svg(_log))));
-        }
-        return value;
+        int batch = Settings.Batch;
+        int length = Math.Min(Settings.Window, _streamLength - 1 - Position);
+        for (int t = 0; t < length; t++)
+            for (int b = 0; b < batch; b++)
+            {
+                _inputs[t * batch + b] = _train[b * _streamLength + Position + t];
+                _targets[t * batch + b] = _train[b * _streamLength + Position + t + 1];
+            }
+        _network.ZeroGradients();
+        var logits = _network.Forward(_inputs.AsSpan(0, length * batch), length, batch, _hasState ? _state : null, Random);
+        float value = _loss.Forward(logits, _targets.AsSpan(0, length * batch));
+        EnsureFinite(value);
+        _network.Backward(_loss.Backward());
+        _network.GatherTiedGradients();
+        if (Settings.ClipNorm is { } clip && _trainable.Count > 0) GradientClipping.ClipByGlobalNorm(_trainable, clip);
+        Optimizer.Step();
+        _network.SpreadTiedWeights();
+        var final = _network.Lstm.FinalState;
+        final.Hidden.Span.CopyTo(_state.Hidden.Span);
+        final.Cell.Span.CopyTo(_state.Cell.Span);
+        _hasState = true;
+        return (value, length, (long)length * batch);
     }
 
-    private void ReadLog(int upToStep)
-    {
-        if (_settings.ModelPath is not { } path || !File.Exists(PathBeside(path, ".log.jsonl"))) return;
-        foreach (var line in File.ReadLines(PathBeside(path, ".log.jsonl")))
-        {
-            if (string.IsNullOrWhiteSpace(line)) continue;
-            try
-            {
-                var entry = JsonSerializer.Deserialize<ValidationEntry>(line, LogOptions);
-                if (entry is not null && entry.Step <= upToStep) _log.Add(entry);
-            }
-            catch (JsonException)
-            {
-                // A damaged log line only loses one point of the curve.
-            }
-        }
-    }
+    protected override void OnEpochEnd() => _hasState = false;
 
-    /// <summary>The path of a file that belongs beside the model: NAME.safetensors → NAME{suffix}.</summary>
-    internal static string PathBeside(string modelPath, string suffix)
-    {
-        string stem = modelPath.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? modelPath[..^".safetensors".Length] : modelPath;
-        return stem + suffix;
-    }
+    protected override (double Loss, double? Score, string? Metric) Validate() =>
+        (Evaluator.Evaluate(_network, _validation!, Math.Max(Settings.Window, 64)).Loss, null, null);
 
-    private string? SaveCheckpoint(TrainingCheckpoint checkpoint, LstmState state, TrainingRecord record, bool best)
+    protected override TrainingCheckpoint DescribeCheckpoint(TrainingCheckpoint shared) => shared with
     {
-        if (_settings.ModelPath is not { } modelPath) return null;
-        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
-        var steps = new int[_optimizer.Parameters.Count];
-        var started = new bool[_optimizer.Parameters.Count];
-        var names = _network.OptimizedParameters;
-        for (int i = 0; i < names.Count; i++)
-        {
-            string name = names[i].Name;
-            if (_optimizer is Adam adam)
-            {
-                var (first, second, count) = adam.MomentsOf(i);
-                tensors[TrainingCheckpoint.MomentName(name, "exp_avg")] = first;
-                tensors[TrainingCheckpoint.MomentName(name, "exp_avg_sq")] = second;
-                steps[i] = count;
-            }
-            else if (_optimizer is Sgd sgd)
-            {
-                if (sgd.VelocityOf(i) is { } velocity) tensors[TrainingCheckpoint.MomentName(name, "momentum_buffer")] = velocity;
-                started[i] = sgd.HasStarted(i);
-            }
-        }
-        tensors[TrainingCheckpoint.HiddenStateName] = state.Hidden;
-        tensors[TrainingCheckpoint.CellStateName] = state.Cell;
-        var json = (checkpoint with { OptimizerSteps = steps, OptimizerStarted = started }).ToJson();
-        var model = new LanguageModel(_network, _tokenizer, record);
-        string path = PathBeside(modelPath, best ? ".best.ckpt.safetensors" : ".last.ckpt.safetensors");
-        model.ToModelFile(tensors, new Dictionary<string, string> { [TrainingCheckpoint.MetadataKey] = json }).Write(path);
-        if (!best) _lastCheckpoint = path;
-        return path;
-    }
+        HasState = _hasState, TrainingTokens = _train.Length, CorpusFingerprint = _fingerprint, SequenceLength = Settings.Window,
+    };
 
-    private void RestoreOptimizer(TrainingCheckpoint checkpoint, string path)
+    protected override TrainingRecord DescribeRecord(TrainingRecord shared) => shared with
     {
-        var names = _network.OptimizedParameters;
-        try
-        {
-            for (int i = 0; i < names.Count; i++)
-            {
-                string name = names[i].Name;
-                if (_optimizer is Adam adam)
-                {
-                    adam.RestoreMoments(i, checkpoint.Tensors[TrainingCheckpoint.MomentName(name, "exp_avg")],
-                        checkpoint.Tensors[TrainingCheckpoint.MomentName(name, "exp_avg_sq")], checkpoint.OptimizerSteps[i]);
-                }
-                else if (_optimizer is Sgd sgd)
-                {
-                    checkpoint.Tensors.TryGetValue(TrainingCheckpoint.MomentName(name, "momentum_buffer"), out var velocity);
-                    sgd.RestoreVelocity(i, velocity, checkpoint.OptimizerStarted[i]);
-                }
-            }
-        }
-        catch (Exception e) when (e is KeyNotFoundException or IndexOutOfRangeException or ArgumentException)
-        {
-            throw new ModelFileFormatException(path, $"the checkpoint's optimizer state does not fit the model: {e.Message}", e);
-        }
+        TrainingTokens = _train.Length, ValidationTokens = _validation?.Length ?? 0, BestValidationLoss = Best, Settings = Settings.Describe(),
+        UnknownTokens = _unknown, AddedTokens = _added,
+    };
+
+    protected override void WriteCheckpoint(string path, Dictionary<string, Tensor> tensors, string checkpointJson, TrainingRecord record)
+    {
+        tensors[TrainingCheckpoint.HiddenStateName] = _state.Hidden;
+        tensors[TrainingCheckpoint.CellStateName] = _state.Cell;
+        new LanguageModel(_network, _tokenizer, record)
+            .ToModelFile(tensors, new Dictionary<string, string> { [TrainingCheckpoint.MetadataKey] = checkpointJson }).Write(path);
     }
 }

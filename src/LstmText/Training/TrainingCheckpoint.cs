@@ -36,6 +36,7 @@ internal sealed record TrainingCheckpoint
     public int BatchSize { get; init; }
     public int SequenceLength { get; init; }
     public double? LastTrainingLoss { get; init; }
+    public double? BestValidationScore { get; init; }
 
     [JsonIgnore]
     public IReadOnlyDictionary<string, Tensor> Tensors { get; init; } = new Dictionary<string, Tensor>();

@@ -9,8 +9,9 @@ namespace LstmText.Training;
 /// <param name="TokensPerSecond">Training throughput since the run (or resume) started.</param>
 /// <param name="Elapsed">Time spent training, resumed runs included.</param>
 /// <param name="ValidationLoss">The validation loss if this step ended with a validation, else null.</param>
+/// <param name="ValidationScore">A classifier's validation score (macro-F1 or accuracy, 0–1) if this step ended with a validation, else null.</param>
 public sealed record TrainingProgress(int Step, int? TotalSteps, int Epoch, double Loss, double LearningRate,
-    double TokensPerSecond, TimeSpan Elapsed, double? ValidationLoss)
+    double TokensPerSecond, TimeSpan Elapsed, double? ValidationLoss, double? ValidationScore = null)
 {
     /// <summary>The estimated time left, when the total is known.</summary>
     public TimeSpan? Remaining => TotalSteps is { } total && Step > 0

@@ -48,6 +48,30 @@ public sealed record TrainingRecord
     /// <summary>Tokens that fine-tuning added to the vocabulary.</summary>
     public int AddedTokens { get; init; }
 
+    /// <summary>Training examples of the last run (classifiers).</summary>
+    public int? TrainingExamples { get; init; }
+
+    /// <summary>Validation examples of the last run (classifiers).</summary>
+    public int? ValidationExamples { get; init; }
+
+    /// <summary>The last validation accuracy (classifiers).</summary>
+    public double? ValidationAccuracy { get; init; }
+
+    /// <summary>The last validation macro-F1 (classifiers).</summary>
+    public double? ValidationMacroF1 { get; init; }
+
+    /// <summary>The metric early stopping and the best checkpoint follow (classifiers): <c>macro_f1</c> or <c>accuracy</c>.</summary>
+    public string? ValidationMetric { get; init; }
+
+    /// <summary>The best value of <see cref="ValidationMetric"/> seen (classifiers).</summary>
+    public double? BestValidationScore { get; init; }
+
+    /// <summary>The weight of each class in the training loss, in class order (classifiers trained with class weights).</summary>
+    public IReadOnlyList<float>? ClassWeights { get; init; }
+
+    /// <summary>The language model the encoder was transferred from (classifiers).</summary>
+    public string? TransferredFrom { get; init; }
+
     /// <summary>Serializes the record.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 

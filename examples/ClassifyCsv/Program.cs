@@ -1,0 +1,3 @@
+using ClassifyCsv;
+
+return LabelTable.Run(args, Console.Error);

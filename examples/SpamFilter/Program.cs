@@ -1,0 +1,3 @@
+using SpamFilter;
+
+return await TrainAndFilter.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,279 @@
+using LstmText.Data;
+using LstmText.Layers;
+using LstmText.Models;
+using LstmText.Optimizers;
+using LstmText.Tensors;
+using LstmText.Tokenizers;
+
+namespace LstmText.Training;
+
+/// <summary>
+/// Trains a <see cref="TextClassifier"/> on labelled examples in length-bucketed, padded batches and validates on a
+/// held-out set (macro-F1 or accuracy). The loop itself — stop rules, schedule, checkpoints with the optimizer and
+/// random state, exact resume, cancellation, the JSONL log, the learning curve and progress — is the shared
+/// <see cref="TrainingLoop{TSettings}"/> that language models use too.
+/// </summary>
+internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSettings>
+{
+    private const int ValidationBatchSize = 64;
+
+    private readonly TextClassifier _classifier;
+    private readonly int[][] _trainIds;
+    private readonly int[] _trainLabels;
+    private readonly int[][] _validationIds;
+    private readonly int[] _validationLabels;
+    private readonly float[]? _classWeights;
+    private readonly CrossEntropyLoss _loss;
+    private readonly int _paddingId;
+    private readonly string? _transferredFrom;
+    private readonly ulong _fingerprint;
+    private int[][] _batches = [];
+    private int _batchesOfEpoch = -1;
+    private ClassificationReport? _lastReport;
+
+    private ClassifierTrainer(TextClassifier classifier, DataSplit split, ClassifierTrainingSettings settings, string? transferredFrom)
+        : base(settings, settings.CreateOptimizer(classifier.Parameters), classifier.NamedParameters.Select(p => p.Name).ToArray())
+    {
+        _classifier = classifier;
+        _transferredFrom = transferredFrom;
+        _paddingId = classifier.Tokenizer.PaddingId ?? 0;
+        (_trainIds, _trainLabels) = Encode(split.Training);
+        (_validationIds, _validationLabels) = Encode(split.Validation);
+        if (_trainIds.Length == 0) throw new TrainingException("none of the training texts gives a token; there is nothing to train on");
+        _classWeights = ClassWeightsFor(settings, classifier.ClassNames, _trainLabels);
+        _loss = _classWeights is null ? new CrossEntropyLoss() : new CrossEntropyLoss(_classWeights);
+        if (settings.EncoderRateFactor != 1f) Optimizer.ScaleLearningRate(classifier.EncoderParameters, settings.EncoderRateFactor);
+        _fingerprint = Fingerprint();
+    }
+
+    /// <summary>Trains a new classifier (from scratch or from a language model), or resumes one from a checkpoint.</summary>
+    public static TextClassifier Train(IEnumerable<LabelledExample> examples, Func<IEnumerable<string>, ITokenizer> buildTokenizer,
+        TextClassifierArchitecture architecture, string? languageModel, ClassifierTrainingSettings settings)
+    {
+        var split = Split(examples, settings);
+        var classNames = LabelledData.CountClasses(split.Training).Select(c => c.Name).ToArray();
+        if (classNames.Length < 2)
+            throw new TrainingException($"the training examples hold {classNames.Length} class(es) ({string.Join(", ", classNames)}); a classifier needs at least two");
+        RequireKnownLabels(split.Validation, classNames, "validation label", "the training classes");
+        if (settings.ResumePath is not null) return Resume(split, classNames, settings);
+        TextClassifier classifier;
+        if (languageModel is not null)
+        {
+            classifier = TextClassifier.FromLanguageModel(languageModel, classNames, architecture, new RandomSource(settings.RandomSeed));
+        }
+        else
+        {
+            var tokenizer = buildTokenizer(split.Training.Select(e => e.Text));
+            classifier = new TextClassifier(tokenizer, classNames, architecture, new RandomSource(settings.RandomSeed));
+        }
+        return new ClassifierTrainer(classifier, split, settings, languageModel).Run(null);
+    }
+
+    /// <summary>Continues training a copy of <paramref name="model"/> on new examples whose labels are among its classes (or resumes such a run).</summary>
+    public static TextClassifier FineTune(TextClassifier model, IEnumerable<LabelledExample> examples, ClassifierTrainingSettings settings)
+    {
+        var split = Split(examples, settings);
+        RequireKnownLabels(split.Training, model.ClassNames, "label", "the classifier's classes");
+        RequireKnownLabels(split.Validation, model.ClassNames, "validation label", "the classifier's classes");
+        if (settings.ResumePath is not null) return Resume(split, model.ClassNames, settings);
+        string? transferredFrom = model.TrainingRecordJson is { } json ? TrainingRecord.FromJson(json).TransferredFrom : null;
+        return new ClassifierTrainer(model.Copy(), split, settings, transferredFrom).Run(null);
+    }
+
+    private static DataSplit Split(IEnumerable<LabelledExample> examples, ClassifierTrainingSettings settings)
+    {
+        var all = examples.ToArray();
+        if (all.Length == 0) throw new TrainingException("there are no labelled examples to train on");
+        return settings.ValidationSet is { } validation ? DataSplit.FromSeparateSets(all, validation)
+            : settings.ValidationShare > 0 ? DataSplit.Stratified(all, settings.ValidationShare, (int)(settings.RandomSeed & int.MaxValue))
+            : new DataSplit(all, []);
+    }
+
+    private static void RequireKnownLabels(IReadOnlyList<LabelledExample> examples, IReadOnlyList<string> classNames, string what, string among)
+    {
+        var unknown = examples.FirstOrDefault(e => !classNames.Contains(e.Label));
+        if (unknown is not null)
+            throw new TrainingException($"the {what} '{unknown.Label}' (line {unknown.Line}) is not among {among} ({string.Join(", ", classNames)})");
+    }
+
+    private static TextClassifier Resume(DataSplit split, IReadOnlyList<string> classNames, ClassifierTrainingSettings settings)
+    {
+        var path = settings.ResumePath!;
+        var (file, checkpoint) = TrainingCheckpoint.Read(path);
+        var classifier = TextClassifier.FromModelFile(file, path);
+        if (!classifier.ClassNames.SequenceEqual(classNames))
+            throw new TrainingException($"checkpoint {path} was trained on the classes {string.Join(", ", classifier.ClassNames)}; the data has {string.Join(", ", classNames)}");
+        string? transferredFrom = classifier.TrainingRecordJson is { } json ? TrainingRecord.FromJson(json).TransferredFrom : null;
+        return new ClassifierTrainer(classifier, split, settings, transferredFrom).Run((checkpoint, path));
+    }
+
+    private (int[][] Ids, int[] Labels) Encode(IReadOnlyList<LabelledExample> examples)
+    {
+        var ids = new List<int[]>(examples.Count);
+        var labels = new List<int>(examples.Count);
+        var index = _classifier.ClassNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
+        foreach (var example in examples)
+        {
+            var encoded = _classifier.Tokenizer.Encode(example.Text);
+            if (encoded.Length == 0) continue;
+            ids.Add(encoded.Length > Settings.MaxTokens ? encoded[..Settings.MaxTokens] : encoded);
+            labels.Add(index[example.Label]);
+        }
+        return (ids.ToArray(), labels.ToArray());
+    }
+
+    /// <summary>Balanced weights n / (k · count), the explicit ones in class order, or null.</summary>
+    private static float[]? ClassWeightsFor(ClassifierTrainingSettings settings, IReadOnlyList<string> classNames, int[] labels)
+    {
+        if (settings.Balanced)
+        {
+            var counts = new int[classNames.Count];
+            foreach (int label in labels) counts[label]++;
+            return counts.Select(count => count == 0 ? 0f : (float)((double)labels.Length / (classNames.Count * count))).ToArray();
+        }
+        if (settings.ExplicitClassWeights is not { } explicitWeights) return null;
+        var stray = explicitWeights.Keys.FirstOrDefault(name => !classNames.Contains(name));
+        if (stray is not null) throw new TrainingException($"a class weight is given for '{stray}', which is not a class of the data ({string.Join(", ", classNames)})");
+        var missing = classNames.Where(name => !explicitWeights.ContainsKey(name)).ToArray();
+        if (missing.Length > 0) throw new TrainingException($"no class weight is given for {string.Join(", ", missing)}; give one for every class ({string.Join(", ", classNames)})");
+        return classNames.Select(name => explicitWeights[name]).ToArray();
+    }
+
+    /// <summary>
+    /// An epoch's batches: the examples shuffled, sorted (stably) by length so a batch holds similar lengths and little
+    /// padding, cut into batches, and the batches shuffled. The order depends only on the seed and the epoch, so a
+    /// resumed run finds the same batches.
+    /// </summary>
+    private int[][] EpochBatches(int epoch)
+    {
+        var random = new RandomSource((Settings.RandomSeed ^ 0xD1B54A32D192ED03UL) + (ulong)epoch * 0x9E3779B97F4A7C15UL);
+        var order = Enumerable.Range(0, _trainIds.Length).ToArray();
+        random.Shuffle(order.AsSpan());
+        var sorted = order.OrderBy(i => _trainIds[i].Length).ToArray();
+        var batches = sorted.Chunk(Settings.Batch).ToArray();
+        random.Shuffle(batches.AsSpan());
+        return batches;
+    }
+
+    private ulong Fingerprint()
+    {
+        var all = new List<int>();
+        for (int i = 0; i < _trainIds.Length; i++)
+        {
+            all.Add(_trainIds[i].Length);
+            all.AddRange(_trainIds[i]);
+            all.Add(_trainLabels[i]);
+        }
+        return CorpusIds.Fingerprint(all.ToArray());
+    }
+
+    private TextClassifier Run((TrainingCheckpoint Checkpoint, string Path)? resume)
+    {
+        if (resume is { } r)
+        {
+            var c = r.Checkpoint;
+            if (c.TrainingTokens != _trainIds.Length || c.CorpusFingerprint != _fingerprint)
+                throw new TrainingException($"the training examples differ from those checkpoint {r.Path} was trained on ({c.TrainingTokens} examples there, {_trainIds.Length} here)");
+            if (c.SequenceLength != Settings.MaxTokens)
+                throw new TrainingException($"checkpoint {r.Path} was trained with texts truncated to {c.SequenceLength} tokens; resume with the same");
+            Restore(c, r.Path);
+        }
+        try
+        {
+            RunLoop(resumed: resume is not null);
+        }
+        finally
+        {
+            SetEncoderTrainable(true);
+        }
+        _classifier.TrainingRecordJson = Record().ToJson();
+        if (Settings.ModelPath is { } modelPath) _classifier.Save(modelPath);
+        return _classifier;
+    }
+
+    protected override int StepsPerEpoch => (_trainIds.Length + Settings.Batch - 1) / Settings.Batch;
+
+    protected override int EpochLength => StepsPerEpoch;
+
+    protected override bool Validates => _validationIds.Length > 0;
+
+    protected override bool HigherIsBetter => true;
+
+    protected override (float Loss, int Positions, long Tokens) TrainStep()
+    {
+        if (_batchesOfEpoch != Epoch) { _batches = EpochBatches(Epoch); _batchesOfEpoch = Epoch; }
+        SetEncoderTrainable(Epoch >= Settings.FrozenEncoderEpochs);
+        var rows = _batches[Position];
+        var batch = PaddedBatch.FromSequences(rows.Select(i => _trainIds[i]).ToArray(), _paddingId);
+        var labels = rows.Select(i => _trainLabels[i]).ToArray();
+        _classifier.ZeroGradients();
+        float value = _loss.Forward(_classifier.ForwardBatch(batch, Random), labels);
+        EnsureFinite(value);
+        _classifier.Backward(_loss.Backward());
+        if (Settings.ClipNorm is { } clip)
+        {
+            var trainable = Optimizer.Parameters.Where(p => p.IsTrainable).ToList();
+            if (trainable.Count > 0) GradientClipping.ClipByGlobalNorm(trainable, clip);
+        }
+        Optimizer.Step();
+        return (value, 1, batch.Lengths.Sum());
+    }
+
+    protected override (double Loss, double? Score, string? Metric) Validate()
+    {
+        var (report, loss) = Score();
+        _lastReport = report;
+        return (loss, report.ScoreOf(Settings.Metric), ClassifierTrainingSettings.MetricName(Settings.Metric));
+    }
+
+    protected override TrainingCheckpoint DescribeCheckpoint(TrainingCheckpoint shared) => shared with
+    {
+        TrainingTokens = _trainIds.Length, CorpusFingerprint = _fingerprint, SequenceLength = Settings.MaxTokens,
+    };
+
+    protected override TrainingRecord DescribeRecord(TrainingRecord shared) => shared with
+    {
+        TrainingTokens = _trainIds.Sum(ids => (long)ids.Length), ValidationTokens = _validationIds.Sum(ids => (long)ids.Length),
+        Settings = Settings.Describe(), TrainingExamples = _trainIds.Length, ValidationExamples = _validationIds.Length,
+        ValidationAccuracy = _lastReport?.Accuracy, ValidationMacroF1 = _lastReport?.MacroF1,
+        ValidationMetric = Validates ? ClassifierTrainingSettings.MetricName(Settings.Metric) : null, BestValidationScore = Best,
+        ClassWeights = _classWeights, TransferredFrom = _transferredFrom,
+    };
+
+    protected override void WriteCheckpoint(string path, Dictionary<string, Tensor> tensors, string checkpointJson, TrainingRecord record)
+    {
+        _classifier.TrainingRecordJson = record.ToJson();
+        _classifier.ToModelFile(tensors, new Dictionary<string, string> { [TrainingCheckpoint.MetadataKey] = checkpointJson }).Write(path);
+    }
+
+    private void SetEncoderTrainable(bool trainable)
+    {
+        foreach (var parameter in _classifier.EncoderParameters) parameter.IsTrainable = trainable;
+    }
+
+    /// <summary>Scores the validation set in batches of similar lengths: the report and the (unweighted) mean cross-entropy.</summary>
+    private (ClassificationReport Report, double Loss) Score()
+    {
+        var order = Enumerable.Range(0, _validationIds.Length).OrderBy(i => _validationIds[i].Length).ToArray();
+        var predicted = new int[_validationIds.Length];
+        var loss = new CrossEntropyLoss();
+        int classes = _classifier.ClassNames.Count;
+        double sum = 0;
+        foreach (var rows in order.Chunk(ValidationBatchSize))
+        {
+            var batch = PaddedBatch.FromSequences(rows.Select(i => _validationIds[i]).ToArray(), _paddingId);
+            var logits = _classifier.ForwardBatch(batch);
+            loss.Forward(logits, rows.Select(i => _validationLabels[i]).ToArray());
+            sum += loss.LossSum;
+            var values = logits.Span;
+            for (int k = 0; k < rows.Length; k++)
+            {
+                int bestClass = 0;
+                for (int c = 1; c < classes; c++)
+                    if (values[k * classes + c] > values[k * classes + bestClass]) bestClass = c;
+                predicted[rows[k]] = bestClass;
+            }
+        }
+        return (ClassificationReport.FromPredictions(_classifier.ClassNames, _validationLabels, predicted), sum / _validationIds.Length);
+    }
+}

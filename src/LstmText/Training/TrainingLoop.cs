@@ -1,0 +1,226 @@
+using System.Diagnostics;
+using LstmText.Optimizers;
+using LstmText.Tensors;
+
+namespace LstmText.Training;
+
+/// <summary>
+/// The loop every trainer runs, whatever it trains: stop rules (steps, epochs, time budget, early stopping),
+/// cancellation with a last checkpoint, the learning-rate schedule, validation on schedule with the best and last
+/// checkpoints (weights, optimizer state, random state, position), the JSONL log and learning curve, exact resume
+/// and progress reports. A trainer says how to take one step, how to validate and what its checkpoints and record
+/// hold besides.
+/// </summary>
+/// <typeparam name="TSettings">The trainer's settings.</typeparam>
+internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettingsBase<TSettings>
+{
+    private readonly IReadOnlyList<string> _parameterNames;
+    private string? _lastCheckpoint;
+    private Stopwatch _clock = new();
+    private double _priorSeconds;
+
+    protected TrainingLoop(TSettings settings, Optimizer optimizer, IReadOnlyList<string> parameterNames)
+    {
+        Settings = settings;
+        Optimizer = optimizer;
+        _parameterNames = parameterNames;
+        Log = new TrainingLog(settings.ModelPath);
+        Random = new RandomSource(settings.RandomSeed ^ 0x9E3779B97F4A7C15UL);
+    }
+
+    protected TSettings Settings { get; }
+    protected Optimizer Optimizer { get; }
+    protected TrainingLog Log { get; }
+
+    /// <summary>The random source of dropout (and anything else random within a step); saved in checkpoints.</summary>
+    protected RandomSource Random { get; private set; }
+
+    /// <summary>Optimizer steps done (a resumed run counts those before the checkpoint).</summary>
+    protected int Step { get; private set; }
+
+    /// <summary>Epochs finished.</summary>
+    protected int Epoch { get; private set; }
+
+    /// <summary>Where in the epoch the next step starts, in the trainer's own unit (tokens, batches).</summary>
+    protected int Position { get; private set; }
+
+    /// <summary>The best validation value so far (lower loss, or higher score when <see cref="HigherIsBetter"/>).</summary>
+    protected double? Best { get; private set; }
+
+    protected int ValidationsWithoutImprovement { get; private set; }
+
+    /// <summary>The mean training loss between the last two validation points.</summary>
+    protected double? LastTrainingLoss { get; private set; }
+
+    /// <summary>The last validation, or null before the first.</summary>
+    protected ValidationEntry? LastValidation { get; private set; }
+
+    /// <summary>Why the run stopped (null while it runs).</summary>
+    protected string? StoppedBecause { get; private set; }
+
+    /// <summary>Training time, resumed runs included.</summary>
+    protected double Seconds => _priorSeconds + _clock.Elapsed.TotalSeconds;
+
+    /// <summary>Optimizer steps in one epoch, for the run's total and the schedule.</summary>
+    protected abstract int StepsPerEpoch { get; }
+
+    /// <summary>The positions of one epoch: when <see cref="Position"/> reaches it, the epoch ends.</summary>
+    protected abstract int EpochLength { get; }
+
+    /// <summary>Whether there is validation data.</summary>
+    protected abstract bool Validates { get; }
+
+    /// <summary>False when a validation loss is followed (lower is better), true for a score.</summary>
+    protected abstract bool HigherIsBetter { get; }
+
+    /// <summary>
+    /// Takes one optimizer step on the data at <see cref="Epoch"/> and <see cref="Position"/> (zero the gradients,
+    /// forward, loss — checked with <see cref="EnsureFinite"/> —, backward, clip, step) and returns the loss, the
+    /// positions it consumed and the tokens it read.
+    /// </summary>
+    protected abstract (float Loss, int Positions, long Tokens) TrainStep();
+
+    /// <summary>Called when an epoch ends, before any validation.</summary>
+    protected virtual void OnEpochEnd()
+    {
+    }
+
+    /// <summary>Scores the validation data: the loss, and a higher-is-better score with its metric name when there is one.</summary>
+    protected abstract (double Loss, double? Score, string? Metric) Validate();
+
+    /// <summary>The trainer's own checkpoint fields added to the shared ones (the data's fingerprint, say).</summary>
+    protected abstract TrainingCheckpoint DescribeCheckpoint(TrainingCheckpoint shared);
+
+    /// <summary>The trainer's own record fields added to the shared ones.</summary>
+    protected abstract TrainingRecord DescribeRecord(TrainingRecord shared);
+
+    /// <summary>Writes the model with the checkpoint's <paramref name="tensors"/> and metadata to <paramref name="path"/>.</summary>
+    protected abstract void WriteCheckpoint(string path, Dictionary<string, Tensor> tensors, string checkpointJson, TrainingRecord record);
+
+    /// <summary>The training record as it stands.</summary>
+    protected TrainingRecord Record() => DescribeRecord(new TrainingRecord
+    {
+        Steps = Step, Epochs = Epoch + (Position > 0 ? 1 : 0), TrainingLoss = LastTrainingLoss, ValidationLoss = LastValidation?.ValidationLoss,
+        StoppedBecause = StoppedBecause, Seconds = Math.Round(Seconds, 3),
+    });
+
+    /// <summary>Throws <see cref="TrainingDivergedException"/> for a NaN or infinite loss, naming the last good checkpoint.</summary>
+    protected void EnsureFinite(float loss)
+    {
+        if (float.IsFinite(loss)) return;
+        throw new TrainingDivergedException(
+            $"training stopped at step {Step + 1}: the loss became {loss}" +
+            (_lastCheckpoint is null ? "; no checkpoint had been saved" : $"; the last good checkpoint is {_lastCheckpoint}") +
+            ". Try a lower learning rate or gradient clipping.", Step + 1, _lastCheckpoint);
+    }
+
+    /// <summary>Takes back the shared state of a checkpoint (after the trainer checked that the data fits it).</summary>
+    /// <exception cref="TrainingException">The checkpoint was trained with another batch size or optimizer.</exception>
+    protected void Restore(TrainingCheckpoint checkpoint, string path)
+    {
+        if (checkpoint.BatchSize != Settings.Batch)
+            throw new TrainingException($"checkpoint {path} was trained with batch size {checkpoint.BatchSize}; resume with the same");
+        if (checkpoint.Optimizer != Settings.Optimizer.ToString())
+            throw new TrainingException($"checkpoint {path} was trained with {checkpoint.Optimizer}; resume with the same optimizer");
+        (Step, Epoch, Position, ValidationsWithoutImprovement, _priorSeconds, LastTrainingLoss) =
+            (checkpoint.Step, checkpoint.Epoch, checkpoint.Position, checkpoint.ValidationsWithoutImprovement, checkpoint.Seconds, checkpoint.LastTrainingLoss);
+        Best = HigherIsBetter ? checkpoint.BestValidationScore : checkpoint.BestValidationLoss;
+        Random = RandomSource.FromState(checkpoint.Random);
+        OptimizerState.Restore(Optimizer, _parameterNames, checkpoint, path);
+        Log.Restore(Step);
+    }
+
+    /// <summary>Runs until a stop rule says so, then validates (unless it just did) and writes the last checkpoint.</summary>
+    /// <exception cref="OperationCanceledException">The settings' token was cancelled (the last checkpoint was written first).</exception>
+    protected void RunLoop(bool resumed)
+    {
+        int? totalSteps = Settings.TotalSteps(StepsPerEpoch);
+        var schedule = Settings.Schedule(totalSteps, StepsPerEpoch);
+        _clock = Stopwatch.StartNew();
+        long tokens = 0;
+        double lossSinceValidation = 0;
+        int stepsSinceValidation = 0;
+        int lastValidatedStep = resumed ? Step : -1;
+        var cancellation = Settings.Cancellation;
+
+        while (true)
+        {
+            if (Settings.StopReason(Step, totalSteps, Seconds, ValidationsWithoutImprovement) is { } reason) { StoppedBecause = reason; break; }
+            if (cancellation.IsCancellationRequested)
+            {
+                StoppedBecause = "cancelled";
+                string? saved = SaveCheckpoint(best: false);
+                throw new OperationCanceledException(
+                    $"training cancelled at step {Step}" + (saved is null ? "" : $"; checkpoint saved to {saved}"), cancellation);
+            }
+
+            float rate = schedule.At(Step);
+            Optimizer.LearningRate = rate;
+            var (value, positions, stepTokens) = TrainStep();
+            Step++;
+            Position += positions;
+            tokens += stepTokens;
+            lossSinceValidation += value;
+            stepsSinceValidation++;
+            bool epochEnd = Position >= EpochLength;
+            if (epochEnd)
+            {
+                Epoch++;
+                Position = 0;
+                OnEpochEnd();
+            }
+
+            ValidationEntry? validated = null;
+            bool due = Settings.ValidationInterval is { } every ? Step % every == 0 : epochEnd;
+            bool last = totalSteps is { } total && Step >= total;
+            if (due || last)
+            {
+                LastTrainingLoss = lossSinceValidation / stepsSinceValidation;
+                (lossSinceValidation, stepsSinceValidation) = (0, 0);
+                if (Validates)
+                {
+                    validated = ValidateAndLog(rate);
+                    lastValidatedStep = Step;
+                }
+                SaveCheckpoint(best: false);
+            }
+            Settings.ProgressSink?.Report(new TrainingProgress(Step, totalSteps, Epoch + (Position > 0 || !epochEnd ? 1 : 0), value, rate,
+                tokens / Math.Max(1e-9, _clock.Elapsed.TotalSeconds), TimeSpan.FromSeconds(Seconds), validated?.ValidationLoss, validated?.ValidationScore));
+        }
+
+        if (stepsSinceValidation > 0) LastTrainingLoss = lossSinceValidation / stepsSinceValidation;
+        if (Validates && lastValidatedStep != Step) ValidateAndLog(Optimizer.LearningRate);
+        SaveCheckpoint(best: false);
+    }
+
+    /// <summary>Validates, logs, follows the best value and writes the best checkpoint when it improved.</summary>
+    private ValidationEntry ValidateAndLog(double rate)
+    {
+        var (loss, score, metric) = Validate();
+        double value = HigherIsBetter ? score ?? throw new InvalidOperationException("A trainer that follows a score must return one.") : loss;
+        bool improved = Best is null || (HigherIsBetter ? value > Best.Value : value < Best.Value);
+        if (improved) { Best = value; ValidationsWithoutImprovement = 0; } else ValidationsWithoutImprovement++;
+        LastValidation = new ValidationEntry(Step, Epoch, LastTrainingLoss, loss, rate, Math.Round(Seconds, 3), score, metric);
+        Log.Add(LastValidation);
+        if (improved) SaveCheckpoint(best: true);
+        return LastValidation;
+    }
+
+    private string? SaveCheckpoint(bool best)
+    {
+        if (Settings.ModelPath is not { } modelPath) return null;
+        var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        var (steps, started) = OptimizerState.Capture(Optimizer, _parameterNames, tensors);
+        var checkpoint = DescribeCheckpoint(new TrainingCheckpoint
+        {
+            Step = Step, Epoch = Epoch, Position = Position, Random = Random.State, Optimizer = Settings.Optimizer.ToString(),
+            OptimizerSteps = steps, OptimizerStarted = started, ValidationsWithoutImprovement = ValidationsWithoutImprovement,
+            BestValidationLoss = HigherIsBetter ? null : Best, BestValidationScore = HigherIsBetter ? Best : null,
+            Seconds = Seconds, BatchSize = Settings.Batch, LastTrainingLoss = LastTrainingLoss,
+        });
+        string path = TrainingLog.PathBeside(modelPath, best ? ".best.ckpt.safetensors" : ".last.ckpt.safetensors");
+        WriteCheckpoint(path, tensors, checkpoint.ToJson(), Record());
+        if (!best) _lastCheckpoint = path;
+        return path;
+    }
+}
