@@ -172,6 +172,17 @@ public sealed class ClassifierCommandTests : IDisposable
         if (!BundledModelExists()) AssertFails("corpora/sentiment/sentiment.safetensors", "classify", "--text", "a wonderful, moving film");
     }
 
+    [Fact]
+    public void The_bundled_sentiment_model_calls_a_wonderful_moving_film_positive()
+    {
+        Assert.True(BundledModelExists(), "corpora/sentiment/sentiment.safetensors is committed and copied beside the tool.");
+        var (exit, output, error) = CommandLine.Run("classify", "--text", "a wonderful, moving film");
+        Assert.True(exit == 0, error);
+        Assert.StartsWith("positive\t", output);
+        var (_, negative, _) = CommandLine.Run("classify", "--text", "a dull, boring mess");
+        Assert.StartsWith("negative\t", negative);
+    }
+
     private string WriteFile(string name, string text)
     {
         File.WriteAllText(PathOf(name), text);
