@@ -11,6 +11,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(GemmBenchCommand.Create());
         bench.Subcommands.Add(LstmBenchCommand.CreateLayer());
         bench.Subcommands.Add(LstmBenchCommand.CreateTraining());
+        bench.Subcommands.Add(ClassifyBenchCommand.Create());
         return bench;
     }
 }

@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using System.Text.Json;
 using LstmText.Compute;
 using LstmText.Tensors;
 using Spectre.Console;
@@ -36,8 +34,8 @@ internal static class GemmBenchCommand
             int depth = parseResult.GetValue(k) ?? parseResult.GetValue(size);
             string layout = parseResult.GetValue(transpose)!;
             var result = Measure(rows, columns, depth, layout, parseResult.GetValue(threads), Math.Max(1, parseResult.GetValue(repeat)));
-            if (parseResult.GetValue(json)) Console.WriteLine(result.ToJson());
-            else Show(result);
+            if (parseResult.GetValue(json)) BenchmarkOutput.WriteJson(parseResult, result.Figures);
+            else Show(parseResult, result);
             return 0;
         });
         return command;
@@ -61,37 +59,19 @@ internal static class GemmBenchCommand
 
         void Multiply() => backend.Gemm(transposeA, transposeB, m, n, k, 1f, a, lda, b, ldb, 0f, c, n);
 
-        // Warm up until the JIT has produced its final (tier-1) code and the packing buffers exist.
-        var warmUp = Stopwatch.StartNew();
-        do Multiply(); while (warmUp.Elapsed < TimeSpan.FromSeconds(0.5));
-
-        double best = double.MaxValue;
-        for (int run = 0; run < repeat; run++)
-        {
-            // Small products are timed in batches so the timer's resolution does not dominate.
-            int calls = 1;
-            double seconds;
-            while (true)
-            {
-                long start = Stopwatch.GetTimestamp();
-                for (int call = 0; call < calls; call++) Multiply();
-                seconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
-                if (seconds >= 0.02) break;
-                calls *= 2;
-            }
-            best = Math.Min(best, seconds / calls);
-        }
+        // BenchmarkClock warms up until the JIT has produced its final code and the packing buffers exist.
+        double best = BenchmarkClock.Measure(Multiply, repeat, TimeSpan.FromSeconds(0.5)).Best;
         return new GemmMeasurement(m, n, k, layout, threads, backend.GemmInstructionSet, best);
     }
 
-    private static void Show(GemmMeasurement result)
+    private static void Show(ParseResult parseResult, GemmMeasurement result)
     {
         var table = new Table().AddColumns("m", "n", "k", "layout", "threads", "kernel", "best time", "GFLOP/s");
         table.AddRow(
             result.M.ToString(CultureInfo.InvariantCulture), result.N.ToString(CultureInfo.InvariantCulture),
             result.K.ToString(CultureInfo.InvariantCulture), result.Layout, result.Threads.ToString(CultureInfo.InvariantCulture),
             result.InstructionSetName, $"{result.SecondsBest * 1e3:F3} ms", $"[bold]{result.GigaflopsPerSecond:F1}[/]");
-        AnsiConsole.Write(table);
+        BenchmarkOutput.WriteTable(parseResult, table);
     }
 
     private sealed record GemmMeasurement(int M, int N, int K, string Layout, int Threads, GemmInstructionSet InstructionSet, double SecondsBest)
@@ -105,7 +85,7 @@ internal static class GemmBenchCommand
             _ => "scalar",
         };
 
-        public string ToJson() => JsonSerializer.Serialize(new Dictionary<string, object>
+        public Dictionary<string, object> Figures => new()
         {
             ["implementation"] = "lstmtext",
             ["m"] = M,
@@ -116,6 +96,6 @@ internal static class GemmBenchCommand
             ["instruction_set"] = InstructionSetName,
             ["seconds_best"] = SecondsBest,
             ["gflops"] = Math.Round(GigaflopsPerSecond, 2),
-        });
+        };
     }
 }

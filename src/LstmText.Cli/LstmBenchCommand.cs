@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using LstmText.Compute;
 using LstmText.Layers;
 using LstmText.Optimizers;
@@ -104,7 +103,7 @@ internal static class LstmBenchCommand
         double gflops = flops / timing.Best / 1e9;
         if (parseResult.GetValue(s.JsonOption))
         {
-            Console.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
+            BenchmarkOutput.WriteJson(parseResult, new Dictionary<string, object>
             {
                 ["engine"] = "lstmtext " + backend.Name,
                 ["mode"] = mode,
@@ -118,13 +117,13 @@ internal static class LstmBenchCommand
                 ["seconds_median"] = timing.Median,
                 ["tokens_per_second"] = tokensPerSecond,
                 ["gflops"] = gflops,
-            }));
+            });
             return;
         }
         var table = new Table().AddColumns("engine", "mode", "I/E", "H", "layers", "B", "T", "best", "median", "tokens/s", "GFLOP/s");
         table.AddRow(backend.Name, mode, Format(input), Format(s.Hidden), Format(layers), Format(s.Batch), Format(s.Steps),
             $"{timing.Best * 1e3:F1} ms", $"{timing.Median * 1e3:F1} ms", $"{tokensPerSecond:F0}", $"[bold]{gflops:F1}[/]");
-        AnsiConsole.Write(table);
+        BenchmarkOutput.WriteTable(parseResult, table);
     }
 
     private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);

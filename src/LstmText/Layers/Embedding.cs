@@ -12,7 +12,7 @@ public sealed class Embedding : ILayer
     private readonly IBackend _backend;
     private int[] _ids = [];
     private int _count;
-    private Tensor? _output;
+    private readonly TensorBuffer _output = new();
 
     /// <summary>Creates an embedding initialised from N(0, 1) like PyTorch, with the padding row zeroed.</summary>
     /// <param name="vocabularySize">Number of rows (V).</param>
@@ -79,13 +79,9 @@ public sealed class Embedding : ILayer
         if (_ids.Length < ids.Length) _ids = new int[ids.Length];
         ids.CopyTo(_ids);
         _count = ids.Length;
-        bool fits = _output is not null && (matrix
-            ? _output.HasShape(ids.Length, Dimension)
-            : _output.HasShape(steps, batch, Dimension));
-        if (!fits)
-            _output = matrix ? Tensor.Zeros(ids.Length, Dimension) : Tensor.Zeros(steps, batch, Dimension);
-        _backend.Gather(Weight.Value, Dimension, ids, _output!);
-        return _output!;
+        var output = matrix ? _output.ReuseUninitialized(ids.Length, Dimension) : _output.ReuseUninitialized(steps, batch, Dimension);
+        _backend.Gather(Weight.Value, Dimension, ids, output);
+        return output;
     }
 
     /// <summary>Adds the gradient of the last forward pass's output, [N, E], into the table's gradient.</summary>

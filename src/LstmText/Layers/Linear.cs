@@ -9,8 +9,8 @@ public sealed class Linear : ILayer
 {
     private readonly IBackend _backend;
     private Tensor? _input;
-    private Tensor? _output;
-    private Tensor? _inputGradient;
+    private readonly TensorBuffer _output = new();
+    private readonly TensorBuffer _inputGradient = new();
 
     /// <summary>Creates a layer initialised like PyTorch: W and b from U(−1/√I, 1/√I).</summary>
     public Linear(int inputSize, int outputSize, RandomSource random, bool bias = true, IBackend? backend = null)
@@ -66,11 +66,11 @@ public sealed class Linear : ILayer
     {
         int rows = RowsOf(input);
         _input = input;
-        if (_output is null || _output.Shape[0] != rows) _output = Tensor.Zeros(rows, OutputSize);
+        var output = _output.ReuseUninitialized(rows, OutputSize);
         _backend.Gemm(Transpose.No, Transpose.Yes, rows, OutputSize, InputSize, 1f,
-            input, InputSize, Weight.Value, InputSize, 0f, _output, OutputSize);
-        if (Bias is not null) _backend.AddToEachRow(_output, rows, OutputSize, Bias.Value);
-        return _output;
+            input, InputSize, Weight.Value, InputSize, 0f, output, OutputSize);
+        if (Bias is not null) _backend.AddToEachRow(output, rows, OutputSize, Bias.Value);
+        return output;
     }
 
     /// <summary>Accumulates dW and db from [rows, O] and returns the input gradient [rows, I], reused by the next call.</summary>
@@ -83,10 +83,10 @@ public sealed class Linear : ILayer
         _backend.Gemm(Transpose.Yes, Transpose.No, OutputSize, InputSize, rows, 1f,
             outputGradient, OutputSize, input, InputSize, 1f, Weight.Gradient, InputSize);
         if (Bias is not null) _backend.AddColumnSums(outputGradient, rows, OutputSize, Bias.Gradient);
-        if (_inputGradient is null || _inputGradient.Shape[0] != rows) _inputGradient = Tensor.Zeros(rows, InputSize);
+        var inputGradient = _inputGradient.ReuseUninitialized(rows, InputSize);
         _backend.Gemm(Transpose.No, Transpose.No, rows, InputSize, OutputSize, 1f,
-            outputGradient, OutputSize, Weight.Value, InputSize, 0f, _inputGradient, InputSize);
-        return _inputGradient;
+            outputGradient, OutputSize, Weight.Value, InputSize, 0f, inputGradient, InputSize);
+        return inputGradient;
     }
 
     /// <summary>

@@ -23,6 +23,7 @@ public sealed class Lstm : ILayer
     private readonly IBackend _backend;
     private readonly DirectionWeights[] _weights;
     private readonly Dropout[] _dropouts;
+    private readonly List<TensorBuffer> _storage = [];
     private Buffers? _buffers;
     private int[] _lengths = [];
     private bool _hasLengths;
@@ -311,7 +312,7 @@ public sealed class Lstm : ILayer
     private Buffers EnsureBuffers(int steps, int batch)
     {
         if (_buffers is { } b && b.Steps == steps && b.Batch == batch) return b;
-        _buffers = new Buffers(this, steps, batch);
+        _buffers = new Buffers(this, steps, batch, _storage);
         return _buffers;
     }
 
@@ -323,8 +324,17 @@ public sealed class Lstm : ILayer
     /// <summary>Every buffer of one (T, B) shape, allocated together so a steady-state step allocates nothing.</summary>
     private sealed class Buffers
     {
-        public Buffers(Lstm lstm, int steps, int batch)
+        // storage is kept by the LSTM across shapes: tensor k of every Buffers lives in storage[k], so a new shape
+        // reuses the memory of the last one. Every buffer is fully written before it is read, so none is cleared.
+        public Buffers(Lstm lstm, int steps, int batch, List<TensorBuffer> storage)
         {
+            int next = 0;
+            Tensor Next(params ReadOnlySpan<int> dimensions)
+            {
+                if (next == storage.Count) storage.Add(new TensorBuffer());
+                return storage[next++].ReuseUninitialized(dimensions);
+            }
+
             Steps = steps;
             Batch = batch;
             int h = lstm.HiddenSize, n = lstm.Layers * lstm.Directions;
@@ -333,24 +343,24 @@ public sealed class Lstm : ILayer
             CellStates = new Tensor[n];
             for (int i = 0; i < n; i++)
             {
-                Gates[i] = Tensor.Zeros(steps, batch, 4 * h);
-                HiddenStates[i] = Tensor.Zeros(steps + 1, batch, h);
-                CellStates[i] = Tensor.Zeros(steps + 1, batch, h);
+                Gates[i] = Next(steps, batch, 4 * h);
+                HiddenStates[i] = Next(steps + 1, batch, h);
+                CellStates[i] = Next(steps + 1, batch, h);
             }
             Outputs = new Tensor[lstm.Layers];
             InputGradients = new Tensor[lstm.Layers];
             Inputs = new Tensor[lstm.Layers];
             for (int l = 0; l < lstm.Layers; l++)
             {
-                Outputs[l] = Tensor.Zeros(steps, batch, lstm.OutputSize);
-                InputGradients[l] = Tensor.Zeros(steps, batch, l == 0 ? lstm.InputSize : lstm.OutputSize);
+                Outputs[l] = Next(steps, batch, lstm.OutputSize);
+                InputGradients[l] = Next(steps, batch, l == 0 ? lstm.InputSize : lstm.OutputSize);
             }
-            GateGradients = Tensor.Zeros(steps, batch, 4 * h);
-            HiddenGradient = Tensor.Zeros(batch, h);
-            PreviousHiddenGradient = Tensor.Zeros(batch, h);
-            CellGradient = Tensor.Zeros(batch, h);
-            FinalState = LstmState.Zeros(n, batch, h);
-            InitialStateGradient = LstmState.Zeros(n, batch, h);
+            GateGradients = Next(steps, batch, 4 * h);
+            HiddenGradient = Next(batch, h);
+            PreviousHiddenGradient = Next(batch, h);
+            CellGradient = Next(batch, h);
+            FinalState = new LstmState(Next(n, batch, h), Next(n, batch, h));
+            InitialStateGradient = new LstmState(Next(n, batch, h), Next(n, batch, h));
         }
 
         public int Steps { get; }

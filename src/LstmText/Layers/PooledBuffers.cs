@@ -2,22 +2,13 @@ using LstmText.Tensors;
 
 namespace LstmText.Layers;
 
-/// <summary>A pooling's output [B, O] and sequence gradient [T, B, F], reallocated only when the shape changes.</summary>
+/// <summary>A pooling's output [B, O] and sequence gradient [T, B, F], whose storage is reused across shapes (zeroed when the shape changes).</summary>
 internal sealed class PooledBuffers
 {
-    private Tensor? _output;
-    private Tensor? _sequenceGradient;
+    private readonly TensorBuffer _output = new();
+    private readonly TensorBuffer _sequenceGradient = new();
 
-    public Tensor Output(int batch, int outputSize)
-    {
-        if (_output is null || !_output.HasShape(batch, outputSize)) _output = Tensor.Zeros(batch, outputSize);
-        return _output;
-    }
+    public Tensor Output(int batch, int outputSize) => _output.Reuse(batch, outputSize);
 
-    public Tensor SequenceGradient(int steps, int batch, int features)
-    {
-        if (_sequenceGradient is null || !_sequenceGradient.HasShape(steps, batch, features))
-            _sequenceGradient = Tensor.Zeros(steps, batch, features);
-        return _sequenceGradient;
-    }
+    public Tensor SequenceGradient(int steps, int batch, int features) => _sequenceGradient.Reuse(steps, batch, features);
 }

@@ -28,7 +28,7 @@ public sealed class Tensor
     /// <summary>The elements in row-major order.</summary>
     public Span<float> Span => Storage.AsSpan(0, Shape.ElementCount);
 
-    /// <summary>The backing array; its length equals <see cref="Length"/>.</summary>
+    /// <summary>The backing array; it holds at least <see cref="Length"/> elements (more when the tensor is a view over a reused buffer).</summary>
     internal float[] Storage { get; }
 
     /// <summary>Creates a tensor of the given shape filled with zeros.</summary>
@@ -37,8 +37,18 @@ public sealed class Tensor
     /// <summary>Creates a tensor of the given shape filled with zeros.</summary>
     public static Tensor Zeros(Shape shape)
     {
-        int n = shape.ElementCount;
-        var storage = n >= PinnedThreshold ? GC.AllocateArray<float>(n, pinned: true) : new float[n];
+        return new Tensor(shape, AllocateStorage(shape.ElementCount));
+    }
+
+    /// <summary>Allocates storage for <paramref name="count"/> floats, pinned when large, zero-filled.</summary>
+    internal static float[] AllocateStorage(int count) =>
+        count >= PinnedThreshold ? GC.AllocateArray<float>(count, pinned: true) : new float[count];
+
+    /// <summary>A tensor of <paramref name="shape"/> over the first elements of <paramref name="storage"/> (no copy).</summary>
+    internal static Tensor Over(float[] storage, Shape shape)
+    {
+        if (storage.Length < shape.ElementCount)
+            throw new ArgumentException($"Storage of {storage.Length} elements cannot hold a tensor of shape {shape}.", nameof(storage));
         return new Tensor(shape, storage);
     }
 
