@@ -12,6 +12,16 @@ internal static class BenchmarkOutput
         parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(figures));
 
     /// <summary>Prints a table on the command's standard output.</summary>
-    public static void WriteTable(ParseResult parse, Table table) =>
-        AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(parse.InvocationConfiguration.Output) }).Write(table);
+    public static void WriteTable(ParseResult parse, Table table)
+    {
+        var output = parse.InvocationConfiguration.Output;
+        // Colour only on a real terminal: a file or a pipe gets plain text.
+        bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+        AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(output),
+            Ansi = terminal ? AnsiSupport.Detect : AnsiSupport.No,
+            ColorSystem = terminal ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+        }).Write(table);
+    }
 }
