@@ -35,6 +35,18 @@ public sealed class LanguageModelCommandTests : IDisposable
     }
 
     [Fact]
+    public void Generate_without_a_model_uses_the_bundled_shakespeare_model()
+    {
+        var (exit, output, error) = CommandLine.Run("generate", "--prompt", "ROMEO:", "--max-tokens", "40", "--seed", "3");
+        Assert.True(exit == 0, error);
+        Assert.Equal(40, output.TrimEnd('\n').Length);
+        var (_, again, _) = CommandLine.Run("generate", "--prompt", "ROMEO:", "--max-tokens", "40", "--seed", "3");
+        Assert.Equal(output, again);
+        var (_, included, _) = CommandLine.Run("generate", "--prompt", "ROMEO:", "--max-tokens", "40", "--seed", "3", "--include-prompt");
+        Assert.Equal("ROMEO:" + output, included);
+    }
+
+    [Fact]
     public void Train_then_generate_eval_info_and_finetune()
     {
         Train();
