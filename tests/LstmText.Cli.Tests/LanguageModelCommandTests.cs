@@ -47,6 +47,20 @@ public sealed class LanguageModelCommandTests : IDisposable
     }
 
     [Fact]
+    public void Word_models_can_split_on_whitespace_and_end_lines_with_eos_as_ptb_needs()
+    {
+        var corpus = PathOf("ptb-like.txt");
+        File.WriteAllText(corpus, string.Concat(Enumerable.Repeat(" the <unk> cat sat \n a dog's mat , too \n", 20)));
+        var (exit, _, error) = CommandLine.Run("train", "--tokenizer", "word", "--word-splitting", "whitespace", "--line-breaks-as-eos",
+            "--corpus", corpus, "--out", _model, "--embedding", "4", "--hidden", "4", "--layers", "1", "--max-steps", "1",
+            "--batch-size", "2", "--sequence-length", "4");
+        Assert.True(exit == 0, error);
+        var (_, tokens, _) = CommandLine.Run("tokenize", "--model", _model, "--text", "a <unk> mat ,\n", "--inline");
+        Assert.Contains(":<unk> ", tokens);   // split on whitespace only: "<unk>" stays one token
+        Assert.Contains(":<eos>", tokens);    // the line break
+    }
+
+    [Fact]
     public void Train_then_generate_eval_info_and_finetune()
     {
         Train();
