@@ -71,16 +71,21 @@ public static class LabelledData
     /// <exception cref="ArgumentException">The extension is not one of those known.</exception>
     public static LabelledDataFormat FormatOf(string path)
     {
-        var extension = Path.GetExtension(path).ToLowerInvariant();
-        return extension switch
+        // Tables are recognised as TableReader recognises them; only .txt needs a look inside.
+        if (TableReader.TryFormatOf(path, out var table))
         {
-            ".csv" => LabelledDataFormat.Csv,
-            ".tsv" or ".tab" => LabelledDataFormat.Tsv,
-            ".jsonl" or ".ndjson" => LabelledDataFormat.JsonLines,
-            ".txt" => FirstLineHoldsTab(path) ? LabelledDataFormat.TextTabLabel : LabelledDataFormat.LabelSpaceText,
-            _ => throw new ArgumentException(
-                $"{path}: cannot tell the data format from the extension '{extension}'; name it (csv, tsv, jsonl, label-space-text or text-tab-label).", nameof(path)),
-        };
+            return table switch
+            {
+                TableFormat.Csv => LabelledDataFormat.Csv,
+                TableFormat.Tsv => LabelledDataFormat.Tsv,
+                _ => LabelledDataFormat.JsonLines,
+            };
+        }
+        var extension = Path.GetExtension(path).ToLowerInvariant();
+        if (extension == ".txt")
+            return FirstLineHoldsTab(path) ? LabelledDataFormat.TextTabLabel : LabelledDataFormat.LabelSpaceText;
+        throw new ArgumentException(
+            $"{path}: cannot tell the data format from the extension '{extension}'; name it (csv, tsv, jsonl, label-space-text or text-tab-label).", nameof(path));
     }
 
     internal static CsvReaderOptions CsvOptions(LabelledDataFormat format, LabelledDataOptions options, Action<CsvMalformedRecord> reportMalformed) => new()

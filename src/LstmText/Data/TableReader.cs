@@ -115,16 +115,23 @@ public sealed class TableReader : IDisposable
 
     /// <summary>The format that a file's extension implies.</summary>
     /// <exception cref="ArgumentException">The extension is not <c>.csv</c>, <c>.tsv</c>, <c>.tab</c>, <c>.jsonl</c> or <c>.ndjson</c>.</exception>
-    public static TableFormat FormatOf(string path)
+    public static TableFormat FormatOf(string path) =>
+        TryFormatOf(path, out var format)
+            ? format
+            : throw new ArgumentException(
+                $"{path}: cannot tell the table format from the extension '{Path.GetExtension(path).ToLowerInvariant()}'; name it (csv, tsv or jsonl).", nameof(path));
+
+    /// <summary>The table format of a <c>.csv</c>, <c>.tsv</c>/<c>.tab</c> or <c>.jsonl</c>/<c>.ndjson</c> file; false for other extensions.</summary>
+    internal static bool TryFormatOf(string path, out TableFormat format)
     {
-        var extension = Path.GetExtension(path).ToLowerInvariant();
-        return extension switch
+        (bool known, format) = Path.GetExtension(path).ToLowerInvariant() switch
         {
-            ".csv" => TableFormat.Csv,
-            ".tsv" or ".tab" => TableFormat.Tsv,
-            ".jsonl" or ".ndjson" => TableFormat.JsonLines,
-            _ => throw new ArgumentException($"{path}: cannot tell the table format from the extension '{extension}'; name it (csv, tsv or jsonl).", nameof(path)),
+            ".csv" => (true, TableFormat.Csv),
+            ".tsv" or ".tab" => (true, TableFormat.Tsv),
+            ".jsonl" or ".ndjson" => (true, TableFormat.JsonLines),
+            _ => (false, default),
         };
+        return known;
     }
 
     /// <summary>

@@ -250,8 +250,12 @@ public sealed class Lstm : ILayer
                 var previousHidden = hidden.Slice(reverse ? hb : 0, rows * HiddenSize);
                 _backend.Gemm(Transpose.Yes, Transpose.No, g4, HiddenSize, rows, 1f,
                     gateGradients, g4, previousHidden, HiddenSize, 1f, w.HiddenWeight.Gradient, HiddenSize);
-                _backend.AddColumnSums(gateGradients, rows, g4, w.InputBias.Gradient);
-                _backend.AddColumnSums(gateGradients, rows, g4, w.HiddenBias.Gradient);
+                // Both biases receive the same gradient, Σ dG over all steps: sum once, add twice.
+                var biasGradient = buffers.BiasGradient;
+                _backend.Fill(biasGradient, 0f);
+                _backend.AddColumnSums(gateGradients, rows, g4, biasGradient);
+                _backend.Add(w.InputBias.Gradient, biasGradient, w.InputBias.Gradient);
+                _backend.Add(w.HiddenBias.Gradient, biasGradient, w.HiddenBias.Gradient);
                 _backend.Gemm(Transpose.No, Transpose.No, rows, layerInputSize, g4, 1f,
                     gateGradients, g4, w.InputWeight.Value, layerInputSize, direction == 0 ? 0f : 1f, inputGradient, layerInputSize);
             }
@@ -356,6 +360,7 @@ public sealed class Lstm : ILayer
                 InputGradients[l] = Next(steps, batch, l == 0 ? lstm.InputSize : lstm.OutputSize);
             }
             GateGradients = Next(steps, batch, 4 * h);
+            BiasGradient = Next(4 * h);
             HiddenGradient = Next(batch, h);
             PreviousHiddenGradient = Next(batch, h);
             CellGradient = Next(batch, h);
@@ -372,6 +377,7 @@ public sealed class Lstm : ILayer
         public Tensor[] Inputs { get; }
         public Tensor[] InputGradients { get; }
         public Tensor GateGradients { get; }
+        public Tensor BiasGradient { get; }
         public Tensor HiddenGradient { get; }
         public Tensor PreviousHiddenGradient { get; }
         public Tensor CellGradient { get; }
