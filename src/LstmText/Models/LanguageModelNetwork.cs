@@ -24,6 +24,12 @@ internal sealed class LanguageModelNetwork
         Lstm = new Lstm(architecture.EmbeddingSize, architecture.HiddenSize, random, architecture.Layers,
             dropout: (float)architecture.Dropout);
         Decoder = new Linear(architecture.HiddenSize, architecture.VocabularySize, random);
+        // As PyTorch's word_language_model example and Zaremba et al. start a language model: embedding and decoder
+        // weights from U(−0.1, 0.1), decoder bias zero. nn.Embedding's N(0, 1) would give a tied decoder logits with a
+        // standard deviation near √H / 2, which stalls training.
+        random.FillUniform(Embedding.Weight.Value, -0.1f, 0.1f);
+        random.FillUniform(Decoder.Weight.Value, -0.1f, 0.1f);
+        Decoder.Bias!.Value.Span.Clear();
         _embeddingDropout = new Dropout((float)architecture.EmbeddingDropout);
         _outputDropout = new Dropout((float)architecture.Dropout);
         if (architecture.TieWeights) Decoder.Weight.Load(Embedding.Weight.Value);

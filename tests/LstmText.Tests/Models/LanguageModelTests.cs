@@ -169,6 +169,18 @@ public sealed class LanguageModelTests : IDisposable
     }
 
     [Fact]
+    public void A_new_tied_model_starts_near_the_uniform_loss()
+    {
+        // Embedding and decoder start from U(−0.1, 0.1) and the decoder bias at zero, so the first logits are nearly
+        // equal and the loss is nearly ln V. (From nn.Embedding's N(0, 1), a tied 64-wide decoder starts about 1 nat above.)
+        var words = string.Join(' ', Enumerable.Range(0, 300).Select(i => "w" + i));
+        var model = LanguageModel.Configure().WordLevel().Embedding(64).Lstm(64).TieWeights()
+            .Train(words, t => t.LearningRate(0f).MaxSteps(1).BatchSize(2).SequenceLength(8).NoValidation());
+        var loss = model.Evaluate(words).Loss;
+        Assert.InRange(loss, Math.Log(model.Tokenizer.VocabularySize) - 0.02, Math.Log(model.Tokenizer.VocabularySize) + 0.05);
+    }
+
+    [Fact]
     public void Cancelling_saves_a_checkpoint_that_resumes()
     {
         var path = PathOf("cancelled.safetensors");
