@@ -13,6 +13,7 @@ internal static class TrainClassifierCommand
     public static Command Create()
     {
         var data = new LabelledDataOptionSet();
+        var words = new WordTokenizerOptionSet();
         var training = new TrainingOptionSet(languageModel: false);
         var tokenizer = new Option<string>("--tokenizer") { Description = "word, char, bpe, or a tokenizer JSON file (ignored with --from-lm).", DefaultValueFactory = _ => "word" };
         var bpeSize = new Option<int>("--bpe-vocab-size") { Description = "Vocabulary size for --tokenizer bpe.", DefaultValueFactory = _ => 8192 };
@@ -38,6 +39,7 @@ internal static class TrainClassifierCommand
             tokenizer, bpeSize, embedding, hidden, layers, bidirectional, dropout, pooling, poolingDropout, headHidden, maxTokens, classWeights,
             metric, fromLm, freeze, encoderRate,
         };
+        words.AddTo(command);
         data.AddTo(command);
         training.AddTo(command);
         command.SetAction((parse, cancellation) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () => Task.Run(() =>
@@ -51,7 +53,7 @@ internal static class TrainClassifierCommand
             string kind = parse.GetValue(tokenizer)!;
             _ = kind switch
             {
-                "word" => builder.WordLevel(),
+                "word" => builder.WordLevel(words.Options(parse)),
                 "char" => builder.CharacterLevel(),
                 "bpe" => builder.Bpe(parse.GetValue(bpeSize)),
                 _ when File.Exists(kind) => builder.Tokenizer(Tokenizer.Load(kind)),

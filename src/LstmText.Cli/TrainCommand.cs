@@ -18,19 +18,14 @@ internal static class TrainCommand
         var dropout = new Option<double>("--dropout") { Description = "Dropout between layers and before the decoder." };
         var embeddingDropout = new Option<double>("--embedding-dropout") { Description = "Dropout on the embedded tokens." };
         var tie = new Option<bool>("--tie-weights") { Description = "Share the embedding with the decoder (needs --embedding = --hidden)." };
-        var splitting = new Option<string>("--word-splitting")
-        {
-            Description = "With --tokenizer word: words-and-punctuation, or whitespace for pre-tokenised corpora such as PTB.",
-            DefaultValueFactory = _ => "words-and-punctuation",
-        };
-        splitting.AcceptOnlyFromAmong("words-and-punctuation", "whitespace");
-        var lineBreaks = new Option<bool>("--line-breaks-as-eos") { Description = "With --tokenizer word: each line break becomes the <eos> token (PTB's convention)." };
+        var words = new WordTokenizerOptionSet();
         var command = new Command("train",
             "Train a language model on a corpus.\n" +
             "Example: lstmtext train --corpus shakespeare.txt --out shakespeare.safetensors --hidden 512 --layers 2 --dropout 0.2 --epochs 20 --batch-size 64 --sequence-length 128")
         {
-            tokenizer, bpeSize, embedding, hidden, layers, dropout, embeddingDropout, tie, splitting, lineBreaks,
+            tokenizer, bpeSize, embedding, hidden, layers, dropout, embeddingDropout, tie,
         };
+        words.AddTo(command);
         options.AddTo(command);
         command.SetAction((parse, cancellation) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () => Task.Run(() =>
         {
@@ -41,11 +36,7 @@ internal static class TrainCommand
             _ = kind switch
             {
                 "char" => builder.CharacterLevel(),
-                "word" => builder.WordLevel(new WordTokenizerOptions
-                {
-                    Splitting = parse.GetValue(splitting) == "whitespace" ? WordSplitting.Whitespace : WordSplitting.WordsAndPunctuation,
-                    LineBreaksAsEndOfSequence = parse.GetValue(lineBreaks),
-                }),
+                "word" => builder.WordLevel(words.Options(parse)),
                 "bpe" => builder.Bpe(parse.GetValue(bpeSize)),
                 _ when File.Exists(kind) => builder.Tokenizer(Tokenizer.Load(kind)),
                 _ => throw new UsageException($"--tokenizer must be char, word, bpe or an existing tokenizer file, not '{kind}'"),

@@ -103,6 +103,22 @@ public sealed class ClassifierCommandTests : IDisposable
     }
 
     [Fact]
+    public void Word_vocabulary_options_lower_case_and_keep_only_frequent_words()
+    {
+        var data = PathOf("cased.csv");
+        File.WriteAllText(data, "label,text\npositive,Good film GOOD\nnegative,bad film\npositive,good story\n" +
+            "negative,Bad plot zebra\npositive,good good\nnegative,bad bad\n");
+        var (exit, _, error) = CommandLine.Run("train-classifier", "--data", data, "--out", _model, "--lowercase", "--min-frequency", "2",
+            "--max-vocab", "6", "--epochs", "1", "--embedding", "4", "--hidden", "4", "--validation-fraction", "0");
+        Assert.True(exit == 0, error);
+        // good (5×) and bad (5×) are kept whatever their case; film (2×) loses to them for the last places, zebra (1×) is rare.
+        var (_, tokens, _) = CommandLine.Run("tokenize", "--model", _model, "--text", "GOOD Bad zebra film", "--inline");
+        Assert.Matches(@"^\d+:good \d+:bad \d+:<unk> \d+:<unk>$", tokens.Trim());
+        var (_, _, refused) = CommandLine.Run("train-classifier", "--data", data, "--out", _model, "--min-frequency", "0");
+        Assert.Contains("--min-frequency must be at least 1", refused);
+    }
+
+    [Fact]
     public void Train_classifier_resumes_from_its_last_checkpoint()
     {
         string[] common = ["train-classifier", "--data", _data, "--text-column", "review", "--label-column", "sentiment", "--out", _model,
