@@ -8,9 +8,9 @@ namespace LstmText.Compute;
 
 public sealed partial class CpuBackend
 {
-    // Callers on other threads while a GEMM runs (e.g. two models sharing Default) fall back to their own
-    // thread's buffers and one thread, instead of waiting for the team.
-    [ThreadStatic] private static GemmWorkspace? contendedWorkspace;
+    // Callers on other threads while a GEMM runs (e.g. two models sharing Default), and items of RunConcurrently,
+    // use their own thread's buffers and one thread, instead of waiting for the team.
+    [ThreadStatic] private static GemmWorkspace? oneThreadWorkspace;
 
     private readonly object gemmGate = new();
     private WorkerTeam gemmTeam = null!;
@@ -71,7 +71,11 @@ public sealed partial class CpuBackend
         fixed (float* pc = c.Span)
         {
             var problem = new GemmProblem(tA, tB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-            if (Monitor.TryEnter(gemmGate))
+            if (runningConcurrentItem)
+            {
+                ParallelGemm.RunOnOneThread(problem, GemmInstructionSet, oneThreadWorkspace ??= new GemmWorkspace());
+            }
+            else if (Monitor.TryEnter(gemmGate))
             {
                 try
                 {
@@ -84,7 +88,7 @@ public sealed partial class CpuBackend
             }
             else
             {
-                ParallelGemm.RunOnOneThread(problem, GemmInstructionSet, contendedWorkspace ??= new GemmWorkspace());
+                ParallelGemm.RunOnOneThread(problem, GemmInstructionSet, oneThreadWorkspace ??= new GemmWorkspace());
             }
         }
         // The finalizer stops the team; this backend must stay reachable until the team has finished.

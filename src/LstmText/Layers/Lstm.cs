@@ -27,6 +27,8 @@ public sealed class Lstm : ILayer
     private Buffers? _buffers;
     private int[] _lengths = [];
     private bool _hasLengths;
+    private readonly Action<int> _forwardDirection;
+    private ForwardPass _pass;
 
     /// <summary>Creates an LSTM initialised like PyTorch: every weight and bias from U(−1/√H, 1/√H).</summary>
     public Lstm(int inputSize, int hiddenSize, RandomSource random, int layers = 1, bool bidirectional = false,
@@ -36,6 +38,7 @@ public sealed class Lstm : ILayer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers);
         _backend = backend ?? CpuBackend.Default;
+        _forwardDirection = ForwardDirection;
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         Layers = layers;
@@ -70,6 +73,7 @@ public sealed class Lstm : ILayer
     private Lstm(Lstm source)
     {
         _backend = source._backend;
+        _forwardDirection = ForwardDirection;
         InputSize = source.InputSize;
         HiddenSize = source.HiddenSize;
         Layers = source.Layers;
@@ -123,59 +127,72 @@ public sealed class Lstm : ILayer
         SetLengths(lengths.Span, steps, batch);
         if (initialState is not null) RequireStateShape(initialState, batch, nameof(initialState));
 
-        int hb = batch * HiddenSize;
         Tensor layerInput = input;
         buffers.Inputs[0] = input;
         for (int layer = 0; layer < Layers; layer++)
         {
-            int layerInputSize = layer == 0 ? InputSize : OutputSize;
-            var output = buffers.Outputs[layer];
-            for (int direction = 0; direction < Directions; direction++)
+            // The directions of a layer are independent until the next layer reads both: they run concurrently.
+            _pass = new ForwardPass(buffers, layer, layerInput, initialState, steps, batch);
+            try
             {
-                int index = layer * Directions + direction;
-                var w = _weights[index];
-                var gates = buffers.Gates[index];
-                var hidden = buffers.HiddenStates[index];
-                var cell = buffers.CellStates[index];
-                bool reverse = direction == 1;
-
-                _backend.Gemm(Transpose.No, Transpose.Yes, steps * batch, 4 * HiddenSize, layerInputSize, 1f,
-                    layerInput, layerInputSize, w.InputWeight.Value, layerInputSize, 0f, gates, 4 * HiddenSize);
-                _backend.AddToEachRow(gates, steps * batch, 4 * HiddenSize, w.InputBias.Value);
-                _backend.AddToEachRow(gates, steps * batch, 4 * HiddenSize, w.HiddenBias.Value);
-
-                int initialSlot = reverse ? steps : 0;
-                if (initialState is null)
-                {
-                    _backend.Fill(hidden.Slice(initialSlot * hb, hb), 0f);
-                    _backend.Fill(cell.Slice(initialSlot * hb, hb), 0f);
-                }
-                else
-                {
-                    _backend.Copy(initialState.Hidden.Slice(index * hb, hb), hidden.Slice(initialSlot * hb, hb));
-                    _backend.Copy(initialState.Cell.Slice(index * hb, hb), cell.Slice(initialSlot * hb, hb));
-                }
-
-                for (int s = 0; s < steps; s++)
-                {
-                    int t = reverse ? steps - 1 - s : s;
-                    var step = StepAt(t, reverse, batch, gates, hidden, cell, output, direction);
-                    _backend.Gemm(Transpose.No, Transpose.Yes, batch, 4 * HiddenSize, HiddenSize, 1f,
-                        step.PreviousHidden, HiddenSize, w.HiddenWeight.Value, HiddenSize, 1f, step.Gates, 4 * HiddenSize);
-                    _backend.LstmCellForward(step);
-                }
-
-                int finalSlot = reverse ? 0 : steps;
-                _backend.Copy(hidden.Slice(finalSlot * hb, hb), buffers.FinalState.Hidden.Slice(index * hb, hb));
-                _backend.Copy(cell.Slice(finalSlot * hb, hb), buffers.FinalState.Cell.Slice(index * hb, hb));
+                _backend.RunConcurrently(Directions, _forwardDirection);
+            }
+            finally
+            {
+                _pass = default;
             }
             if (layer < Layers - 1)
             {
-                layerInput = _dropouts[layer].Forward(output, random);
+                layerInput = _dropouts[layer].Forward(buffers.Outputs[layer], random);
                 buffers.Inputs[layer + 1] = layerInput;
             }
         }
         return buffers.Outputs[Layers - 1];
+    }
+
+    /// <summary>One direction of the layer in <see cref="_pass"/>: the input projection, then every step.</summary>
+    private void ForwardDirection(int direction)
+    {
+        var (buffers, layer, layerInput, initialState, steps, batch) = _pass;
+        int hb = batch * HiddenSize;
+        int layerInputSize = layer == 0 ? InputSize : OutputSize;
+        var output = buffers.Outputs[layer];
+        int index = layer * Directions + direction;
+        var w = _weights[index];
+        var gates = buffers.Gates[index];
+        var hidden = buffers.HiddenStates[index];
+        var cell = buffers.CellStates[index];
+        bool reverse = direction == 1;
+
+        _backend.Gemm(Transpose.No, Transpose.Yes, steps * batch, 4 * HiddenSize, layerInputSize, 1f,
+            layerInput, layerInputSize, w.InputWeight.Value, layerInputSize, 0f, gates, 4 * HiddenSize);
+        _backend.AddToEachRow(gates, steps * batch, 4 * HiddenSize, w.InputBias.Value);
+        _backend.AddToEachRow(gates, steps * batch, 4 * HiddenSize, w.HiddenBias.Value);
+
+        int initialSlot = reverse ? steps : 0;
+        if (initialState is null)
+        {
+            _backend.Fill(hidden.Slice(initialSlot * hb, hb), 0f);
+            _backend.Fill(cell.Slice(initialSlot * hb, hb), 0f);
+        }
+        else
+        {
+            _backend.Copy(initialState.Hidden.Slice(index * hb, hb), hidden.Slice(initialSlot * hb, hb));
+            _backend.Copy(initialState.Cell.Slice(index * hb, hb), cell.Slice(initialSlot * hb, hb));
+        }
+
+        for (int s = 0; s < steps; s++)
+        {
+            int t = reverse ? steps - 1 - s : s;
+            var step = StepAt(t, reverse, batch, gates, hidden, cell, output, direction);
+            _backend.Gemm(Transpose.No, Transpose.Yes, batch, 4 * HiddenSize, HiddenSize, 1f,
+                step.PreviousHidden, HiddenSize, w.HiddenWeight.Value, HiddenSize, 1f, step.Gates, 4 * HiddenSize);
+            _backend.LstmCellForward(step);
+        }
+
+        int finalSlot = reverse ? 0 : steps;
+        _backend.Copy(hidden.Slice(finalSlot * hb, hb), buffers.FinalState.Hidden.Slice(index * hb, hb));
+        _backend.Copy(cell.Slice(finalSlot * hb, hb), buffers.FinalState.Cell.Slice(index * hb, hb));
     }
 
     /// <summary>
@@ -319,6 +336,9 @@ public sealed class Lstm : ILayer
         _buffers = new Buffers(this, steps, batch, _storage);
         return _buffers;
     }
+
+    /// <summary>The layer a <see cref="Forward"/> call is running, as its directions (run concurrently) read it.</summary>
+    private readonly record struct ForwardPass(Buffers Buffers, int Layer, Tensor LayerInput, LstmState? InitialState, int Steps, int Batch);
 
     private sealed record DirectionWeights(Parameter InputWeight, Parameter HiddenWeight, Parameter InputBias, Parameter HiddenBias)
     {
