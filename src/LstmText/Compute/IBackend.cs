@@ -39,6 +39,21 @@ public interface IBackend
     /// started are then skipped.</remarks>
     void RunConcurrently(int count, Action<int> item);
 
+    /// <summary>Floats that <see cref="PackWeight"/> needs for a weight of <paramref name="rows"/>×<paramref name="columns"/>.</summary>
+    int PackedWeightLength(int rows, int columns);
+
+    /// <summary>
+    /// Copies a row-major weight W (<paramref name="rows"/>×<paramref name="columns"/>, no gaps) into this backend's
+    /// layout for <see cref="GemmPackedWeight"/>: pack once, multiply many times (an LSTM's W_hh over every step).
+    /// </summary>
+    void PackWeight(TensorSlice weight, int rows, int columns, TensorSlice packed);
+
+    /// <summary>
+    /// C = A·Wᵀ + beta·C, where A is m×k, W (n×k) was packed by <see cref="PackWeight"/> and C is m×n (row-major): the
+    /// same product as <see cref="Gemm"/> with B = W transposed and alpha = 1, up to float rounding.
+    /// </summary>
+    void GemmPackedWeight(int m, int n, int k, TensorSlice a, int lda, TensorSlice packedWeight, float beta, TensorSlice c, int ldc);
+
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
     void Fill(TensorSlice destination, float value);
 

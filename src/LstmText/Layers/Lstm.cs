@@ -12,14 +12,24 @@ namespace LstmText.Layers;
 /// <para>Forward: one GEMM projects every time step's input at once, then each step costs one recurrent GEMM and
 /// one fused gate kernel. Backward keeps every step's gate gradients and forms the weight gradients in three large
 /// GEMMs at the end.</para>
-/// <para>Memory per layer and direction: gates T·B·4H, states 2·(T+1)·B·H, gate gradients T·B·4H; per layer an
-/// output T·B·D·H (plus a dropout mask); all sized once per (T, B) and reused.</para>
+/// <para>Memory per layer and direction: gates T·B·4H, states 2·(T+1)·B·H, gate gradients T·B·4H, and for batches
+/// up to 32 a packed copy of W_hh (4H·H); per layer an output T·B·D·H (plus a dropout mask); all sized once per
+/// (T, B) and reused.</para>
 /// <para>Variable lengths: a row b is padding at steps t ≥ lengths[b]. It then carries its state unchanged and
 /// outputs zeros, so results at valid steps, final states and gradients equal those of the unpadded sequence
 /// (PyTorch's packed sequences). The reverse direction starts at each row's last valid step.</para>
 /// </remarks>
 public sealed class Lstm : ILayer
 {
+    /// <summary>
+    /// Up to this batch, the forward pass packs W_hh once into the backend's layout for few-row products (then every
+    /// step's h·W_hhᵀ reads it without packing); larger batches amortise the general GEMM's own packing.
+    /// </summary>
+    private const int PackedWeightMaximumBatch = 32;
+
+    /// <summary>Packing W_hh costs about as much as a dozen single-row steps, so shorter sequences use W_hh as it is.</summary>
+    private const int PackedWeightMinimumSteps = 16;
+
     private readonly IBackend _backend;
     private readonly DirectionWeights[] _weights;
     private readonly Dropout[] _dropouts;
@@ -181,12 +191,17 @@ public sealed class Lstm : ILayer
             _backend.Copy(initialState.Cell.Slice(index * hb, hb), cell.Slice(initialSlot * hb, hb));
         }
 
+        var packedWeight = buffers.PackedHiddenWeights is { } packed && steps >= PackedWeightMinimumSteps ? packed[index] : null;
+        if (packedWeight is not null) _backend.PackWeight(w.HiddenWeight.Value, 4 * HiddenSize, HiddenSize, packedWeight);
         for (int s = 0; s < steps; s++)
         {
             int t = reverse ? steps - 1 - s : s;
             var step = StepAt(t, reverse, batch, gates, hidden, cell, output, direction);
-            _backend.Gemm(Transpose.No, Transpose.Yes, batch, 4 * HiddenSize, HiddenSize, 1f,
-                step.PreviousHidden, HiddenSize, w.HiddenWeight.Value, HiddenSize, 1f, step.Gates, 4 * HiddenSize);
+            if (packedWeight is not null)
+                _backend.GemmPackedWeight(batch, 4 * HiddenSize, HiddenSize, step.PreviousHidden, HiddenSize, packedWeight, 1f, step.Gates, 4 * HiddenSize);
+            else
+                _backend.Gemm(Transpose.No, Transpose.Yes, batch, 4 * HiddenSize, HiddenSize, 1f,
+                    step.PreviousHidden, HiddenSize, w.HiddenWeight.Value, HiddenSize, 1f, step.Gates, 4 * HiddenSize);
             _backend.LstmCellForward(step);
         }
 
@@ -386,6 +401,11 @@ public sealed class Lstm : ILayer
             CellGradient = Next(batch, h);
             FinalState = new LstmState(Next(n, batch, h), Next(n, batch, h));
             InitialStateGradient = new LstmState(Next(n, batch, h), Next(n, batch, h));
+            if (batch <= PackedWeightMaximumBatch)
+            {
+                PackedHiddenWeights = new Tensor[n];
+                for (int i = 0; i < n; i++) PackedHiddenWeights[i] = Next(lstm._backend.PackedWeightLength(4 * h, h));
+            }
         }
 
         public int Steps { get; }
@@ -403,5 +423,8 @@ public sealed class Lstm : ILayer
         public Tensor CellGradient { get; }
         public LstmState FinalState { get; }
         public LstmState InitialStateGradient { get; }
+
+        /// <summary>W_hh of every layer and direction in the backend's packed layout, for batches up to <see cref="PackedWeightMaximumBatch"/>.</summary>
+        public Tensor[]? PackedHiddenWeights { get; }
     }
 }
