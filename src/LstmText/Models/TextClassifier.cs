@@ -353,17 +353,27 @@ public sealed class TextClassifier
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         var encoded = new int[texts.Count][];
-        for (int i = 0; i < texts.Count; i++)
+        // Tokenizing runs concurrently too, in runs of at least 64 texts; each run stops at its first bad text, and the
+        // first of those in input order is reported, as a sequential loop would.
+        int runs = Math.Min(_backend.Concurrency * 4, (texts.Count + 63) / 64);
+        var failures = new ArgumentException?[runs];
+        _backend.RunConcurrently(runs, run =>
         {
-            try
+            int end = (int)((long)texts.Count * (run + 1) / runs);
+            for (int i = (int)((long)texts.Count * run / runs); i < end; i++)
             {
-                encoded[i] = Encode(texts[i] ?? throw new ArgumentException("The text is null.", nameof(texts)));
+                try
+                {
+                    encoded[i] = Encode(texts[i] ?? throw new ArgumentException("The text is null.", nameof(texts)));
+                }
+                catch (ArgumentException e)
+                {
+                    failures[run] = new ArgumentException($"Text {i}: {e.Message}", nameof(texts), e);
+                    return;
+                }
             }
-            catch (ArgumentException e)
-            {
-                throw new ArgumentException($"Text {i}: {e.Message}", nameof(texts), e);
-            }
-        }
+        });
+        if (failures.FirstOrDefault(f => f is not null) is { } failure) throw failure;
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => encoded[i].Length).ToArray();
         var results = new ClassPrediction[texts.Count];
         int batchCount = (order.Length + batchSize - 1) / batchSize;

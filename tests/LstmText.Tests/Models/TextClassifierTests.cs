@@ -136,6 +136,18 @@ public sealed class TextClassifierTests
         Assert.StartsWith("Text 1:", error.Message);
     }
 
+    [Fact]
+    public void Among_many_texts_tokenized_concurrently_the_first_bad_one_is_reported()
+    {
+        var classifier = Tiny(SequencePooling.Mean, backend: new CpuBackend(2));
+        var texts = ManyTexts(600);
+        texts[150] = "";
+        texts[170] = "";
+        texts[590] = "";
+        var error = Assert.Throws<ArgumentException>(() => classifier.PredictBatch(texts));
+        Assert.StartsWith("Text 150:", error.Message);
+    }
+
     [Theory]
     [MemberData(nameof(Poolings))]
     public void Save_and_load_give_the_same_predictions_and_names(SequencePooling pooling)
