@@ -25,7 +25,7 @@ internal static class ClassifyBenchCommand
         var singleRows = new Option<int>("--single-rows") { Description = "Reviews classified one at a time.", DefaultValueFactory = _ => 64 };
         var length = new Option<int>("--length") { Description = "Mean words per review (lengths vary uniformly by ±50%).", DefaultValueFactory = _ => 230 };
         var batchSize = new Option<int>("--batch-size") { Description = "Rows per batch in batch mode.", DefaultValueFactory = _ => 32 };
-        var threads = new Option<int>("--threads") { Description = "Threads for the GEMMs.", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var threads = new Option<int>("--threads") { Description = "Threads for the GEMMs and for batches run concurrently.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var repeat = new Option<int>("--repeat") { Description = "Timed runs; the best counts.", DefaultValueFactory = _ => 3 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
         var command = new Command("classify",

@@ -8,13 +8,14 @@ namespace LstmText.Compute;
 
 public sealed partial class CpuBackend
 {
-    // Callers on other threads while a GEMM runs (e.g. two models sharing Default) fall back to their own
-    // thread's buffers and one thread, instead of waiting for the team.
-    [ThreadStatic] private static GemmWorkspace? contendedWorkspace;
+    // Callers on other threads while a GEMM runs (e.g. two models sharing Default), and items of RunConcurrently,
+    // use their own thread's buffers and one thread, instead of waiting for the team.
+    [ThreadStatic] private static GemmWorkspace? oneThreadWorkspace;
 
     private readonly object gemmGate = new();
     private WorkerTeam gemmTeam = null!;
     private ParallelGemm parallelGemm = null!;
+    private PackedWeightGemm packedWeightGemm = null!;
 
     /// <summary>Creates a backend whose GEMM runs on <paramref name="instructionSet"/>, so tests can check every path.</summary>
     /// <exception cref="PlatformNotSupportedException">This machine lacks the instruction set.</exception>
@@ -46,6 +47,82 @@ public sealed partial class CpuBackend
         GemmInstructionSet = FastestSupportedGemmInstructionSet();
         gemmTeam = new WorkerTeam(Threads);
         parallelGemm = new ParallelGemm(gemmTeam, GemmInstructionSet);
+        packedWeightGemm = new PackedWeightGemm(gemmTeam);
+    }
+
+    /// <inheritdoc/>
+    public int PackedWeightLength(int rows, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(rows);
+        ArgumentOutOfRangeException.ThrowIfNegative(columns);
+        return GemmInstructionSet == GemmInstructionSet.Avx512
+            ? checked((int)PackedWeightGemm.PackedLength(rows, columns))
+            : checked(rows * columns);
+    }
+
+    /// <inheritdoc/>
+    public unsafe void PackWeight(TensorSlice weight, int rows, int columns, TensorSlice packed)
+    {
+        RequireMatrix(weight, rows, columns, Math.Max(1, columns), nameof(weight));
+        int length = PackedWeightLength(rows, columns);
+        if (packed.Length < length)
+            throw new ArgumentException($"A packed {rows}×{columns} weight needs {length} elements, but packed has {packed.Length}.", nameof(packed));
+        if (GemmInstructionSet != GemmInstructionSet.Avx512)
+        {
+            // Other CPUs multiply through the general GEMM, which reads W as it is.
+            weight.Span[..length].CopyTo(packed.Span);
+            return;
+        }
+        fixed (float* w = weight.Span)
+        fixed (float* p = packed.Span)
+            PackedWeightGemm.Pack(w, rows, columns, p);
+    }
+
+    /// <inheritdoc/>
+    public unsafe void GemmPackedWeight(int m, int n, int k, TensorSlice a, int lda, TensorSlice packedWeight, float beta,
+        TensorSlice c, int ldc)
+    {
+        if (GemmInstructionSet != GemmInstructionSet.Avx512)
+        {
+            Gemm(Transpose.No, Transpose.Yes, m, n, k, 1f, a, lda, packedWeight, Math.Max(1, k), beta, c, ldc);
+            return;
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(m);
+        ArgumentOutOfRangeException.ThrowIfNegative(n);
+        ArgumentOutOfRangeException.ThrowIfNegative(k);
+        RequireMatrix(c, m, n, ldc, nameof(c));
+        if (m == 0 || n == 0) return;
+        if (k == 0)
+        {
+            ScaleMatrix(c.Span, m, n, ldc, beta);
+            return;
+        }
+        RequireMatrix(a, m, k, lda, nameof(a));
+        int length = PackedWeightLength(n, k);
+        if (packedWeight.Length < length)
+            throw new ArgumentException($"A packed {n}×{k} weight has {length} elements, but packedWeight has {packedWeight.Length}.", nameof(packedWeight));
+
+        fixed (float* pa = a.Span)
+        fixed (float* pw = packedWeight.Span)
+        fixed (float* pc = c.Span)
+        {
+            if (runningConcurrentItem || !Monitor.TryEnter(gemmGate))
+            {
+                PackedWeightGemm.RunOnOneThread(pa, lda, pw, m, n, k, beta, pc, ldc);
+            }
+            else
+            {
+                try
+                {
+                    packedWeightGemm.Run(pa, lda, pw, m, n, k, beta, pc, ldc);
+                }
+                finally
+                {
+                    Monitor.Exit(gemmGate);
+                }
+            }
+        }
+        GC.KeepAlive(this);
     }
 
     /// <inheritdoc/>
@@ -71,7 +148,11 @@ public sealed partial class CpuBackend
         fixed (float* pc = c.Span)
         {
             var problem = new GemmProblem(tA, tB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-            if (Monitor.TryEnter(gemmGate))
+            if (runningConcurrentItem)
+            {
+                ParallelGemm.RunOnOneThread(problem, GemmInstructionSet, oneThreadWorkspace ??= new GemmWorkspace());
+            }
+            else if (Monitor.TryEnter(gemmGate))
             {
                 try
                 {
@@ -84,7 +165,7 @@ public sealed partial class CpuBackend
             }
             else
             {
-                ParallelGemm.RunOnOneThread(problem, GemmInstructionSet, contendedWorkspace ??= new GemmWorkspace());
+                ParallelGemm.RunOnOneThread(problem, GemmInstructionSet, oneThreadWorkspace ??= new GemmWorkspace());
             }
         }
         // The finalizer stops the team; this backend must stay reachable until the team has finished.

@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using LstmText.Layers;
 using LstmText.Tensors;
@@ -69,7 +70,21 @@ public sealed partial class CpuBackend
             for (int t = 1; t < lengths[b]; t++)
             {
                 var row = x.Slice((t * batch + b) * features, features);
-                for (int f = 0; f < features; f++)
+                int f = 0;
+                if (Vector.IsHardwareAccelerated)
+                {
+                    // Strictly greater, as below: the first step of a tie keeps its place, and NaN never wins.
+                    var step = new Vector<int>(t);
+                    for (; f <= features - Vector<float>.Count; f += Vector<float>.Count)
+                    {
+                        var candidate = new Vector<float>(row[f..]);
+                        var current = new Vector<float>(best[f..]);
+                        var greater = Vector.GreaterThan(candidate, current);
+                        Vector.ConditionalSelect(greater, candidate, current).CopyTo(best[f..]);
+                        Vector.ConditionalSelect(greater, step, new Vector<int>(where[f..])).CopyTo(where[f..]);
+                    }
+                }
+                for (; f < features; f++)
                 {
                     if (row[f] > best[f])
                     {

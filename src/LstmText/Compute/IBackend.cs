@@ -25,6 +25,35 @@ public interface IBackend
     void Gemm(Transpose transposeA, Transpose transposeB, int m, int n, int k, float alpha,
         TensorSlice a, int lda, TensorSlice b, int ldb, float beta, TensorSlice c, int ldc);
 
+    /// <summary>How many items of <see cref="RunConcurrently"/> can run at the same time (the CPU backend: its threads).</summary>
+    int Concurrency { get; }
+
+    /// <summary>
+    /// Runs <paramref name="item"/>(0) … item(<paramref name="count"/> − 1), up to <see cref="Concurrency"/> of them at
+    /// once, and returns when all have finished; items must touch disjoint buffers. Independent pieces of work of some
+    /// size (padded batches, the two directions of an LSTM) run concurrently this way, each with the backend calls it
+    /// makes kept on its own thread, instead of splitting every small GEMM across threads. A single item keeps every
+    /// thread for its own calls; calls nested inside an item run their items one after another. Allocates nothing.
+    /// </summary>
+    /// <remarks>The first exception an item throws is rethrown here once the running items have ended; items not yet
+    /// started are then skipped.</remarks>
+    void RunConcurrently(int count, Action<int> item);
+
+    /// <summary>Floats that <see cref="PackWeight"/> needs for a weight of <paramref name="rows"/>×<paramref name="columns"/>.</summary>
+    int PackedWeightLength(int rows, int columns);
+
+    /// <summary>
+    /// Copies a row-major weight W (<paramref name="rows"/>×<paramref name="columns"/>, no gaps) into this backend's
+    /// layout for <see cref="GemmPackedWeight"/>: pack once, multiply many times (an LSTM's W_hh over every step).
+    /// </summary>
+    void PackWeight(TensorSlice weight, int rows, int columns, TensorSlice packed);
+
+    /// <summary>
+    /// C = A·Wᵀ + beta·C, where A is m×k, W (n×k) was packed by <see cref="PackWeight"/> and C is m×n (row-major): the
+    /// same product as <see cref="Gemm"/> with B = W transposed and alpha = 1, up to float rounding.
+    /// </summary>
+    void GemmPackedWeight(int m, int n, int k, TensorSlice a, int lda, TensorSlice packedWeight, float beta, TensorSlice c, int ldc);
+
     /// <summary>Sets every element to <paramref name="value"/>.</summary>
     void Fill(TensorSlice destination, float value);
 

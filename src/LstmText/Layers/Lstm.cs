@@ -12,14 +12,24 @@ namespace LstmText.Layers;
 /// <para>Forward: one GEMM projects every time step's input at once, then each step costs one recurrent GEMM and
 /// one fused gate kernel. Backward keeps every step's gate gradients and forms the weight gradients in three large
 /// GEMMs at the end.</para>
-/// <para>Memory per layer and direction: gates T·B·4H, states 2·(T+1)·B·H, gate gradients T·B·4H; per layer an
-/// output T·B·D·H (plus a dropout mask); all sized once per (T, B) and reused.</para>
+/// <para>Memory per layer and direction: gates T·B·4H, states 2·(T+1)·B·H, gate gradients T·B·4H, and for batches
+/// up to 32 a packed copy of W_hh (4H·H); per layer an output T·B·D·H (plus a dropout mask); all sized once per
+/// (T, B) and reused.</para>
 /// <para>Variable lengths: a row b is padding at steps t ≥ lengths[b]. It then carries its state unchanged and
 /// outputs zeros, so results at valid steps, final states and gradients equal those of the unpadded sequence
 /// (PyTorch's packed sequences). The reverse direction starts at each row's last valid step.</para>
 /// </remarks>
 public sealed class Lstm : ILayer
 {
+    /// <summary>
+    /// Up to this batch, the forward pass packs W_hh once into the backend's layout for few-row products (then every
+    /// step's h·W_hhᵀ reads it without packing); larger batches amortise the general GEMM's own packing.
+    /// </summary>
+    private const int PackedWeightMaximumBatch = 32;
+
+    /// <summary>Packing W_hh costs about as much as a dozen single-row steps, so shorter sequences use W_hh as it is.</summary>
+    private const int PackedWeightMinimumSteps = 16;
+
     private readonly IBackend _backend;
     private readonly DirectionWeights[] _weights;
     private readonly Dropout[] _dropouts;
@@ -27,6 +37,8 @@ public sealed class Lstm : ILayer
     private Buffers? _buffers;
     private int[] _lengths = [];
     private bool _hasLengths;
+    private readonly Action<int> _forwardDirection;
+    private ForwardPass _pass;
 
     /// <summary>Creates an LSTM initialised like PyTorch: every weight and bias from U(−1/√H, 1/√H).</summary>
     public Lstm(int inputSize, int hiddenSize, RandomSource random, int layers = 1, bool bidirectional = false,
@@ -36,6 +48,7 @@ public sealed class Lstm : ILayer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers);
         _backend = backend ?? CpuBackend.Default;
+        _forwardDirection = ForwardDirection;
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         Layers = layers;
@@ -70,6 +83,7 @@ public sealed class Lstm : ILayer
     private Lstm(Lstm source)
     {
         _backend = source._backend;
+        _forwardDirection = ForwardDirection;
         InputSize = source.InputSize;
         HiddenSize = source.HiddenSize;
         Layers = source.Layers;
@@ -123,59 +137,77 @@ public sealed class Lstm : ILayer
         SetLengths(lengths.Span, steps, batch);
         if (initialState is not null) RequireStateShape(initialState, batch, nameof(initialState));
 
-        int hb = batch * HiddenSize;
         Tensor layerInput = input;
         buffers.Inputs[0] = input;
         for (int layer = 0; layer < Layers; layer++)
         {
-            int layerInputSize = layer == 0 ? InputSize : OutputSize;
-            var output = buffers.Outputs[layer];
-            for (int direction = 0; direction < Directions; direction++)
+            // The directions of a layer are independent until the next layer reads both: they run concurrently.
+            _pass = new ForwardPass(buffers, layer, layerInput, initialState, steps, batch);
+            try
             {
-                int index = layer * Directions + direction;
-                var w = _weights[index];
-                var gates = buffers.Gates[index];
-                var hidden = buffers.HiddenStates[index];
-                var cell = buffers.CellStates[index];
-                bool reverse = direction == 1;
-
-                _backend.Gemm(Transpose.No, Transpose.Yes, steps * batch, 4 * HiddenSize, layerInputSize, 1f,
-                    layerInput, layerInputSize, w.InputWeight.Value, layerInputSize, 0f, gates, 4 * HiddenSize);
-                _backend.AddToEachRow(gates, steps * batch, 4 * HiddenSize, w.InputBias.Value);
-                _backend.AddToEachRow(gates, steps * batch, 4 * HiddenSize, w.HiddenBias.Value);
-
-                int initialSlot = reverse ? steps : 0;
-                if (initialState is null)
-                {
-                    _backend.Fill(hidden.Slice(initialSlot * hb, hb), 0f);
-                    _backend.Fill(cell.Slice(initialSlot * hb, hb), 0f);
-                }
-                else
-                {
-                    _backend.Copy(initialState.Hidden.Slice(index * hb, hb), hidden.Slice(initialSlot * hb, hb));
-                    _backend.Copy(initialState.Cell.Slice(index * hb, hb), cell.Slice(initialSlot * hb, hb));
-                }
-
-                for (int s = 0; s < steps; s++)
-                {
-                    int t = reverse ? steps - 1 - s : s;
-                    var step = StepAt(t, reverse, batch, gates, hidden, cell, output, direction);
-                    _backend.Gemm(Transpose.No, Transpose.Yes, batch, 4 * HiddenSize, HiddenSize, 1f,
-                        step.PreviousHidden, HiddenSize, w.HiddenWeight.Value, HiddenSize, 1f, step.Gates, 4 * HiddenSize);
-                    _backend.LstmCellForward(step);
-                }
-
-                int finalSlot = reverse ? 0 : steps;
-                _backend.Copy(hidden.Slice(finalSlot * hb, hb), buffers.FinalState.Hidden.Slice(index * hb, hb));
-                _backend.Copy(cell.Slice(finalSlot * hb, hb), buffers.FinalState.Cell.Slice(index * hb, hb));
+                _backend.RunConcurrently(Directions, _forwardDirection);
+            }
+            finally
+            {
+                _pass = default;
             }
             if (layer < Layers - 1)
             {
-                layerInput = _dropouts[layer].Forward(output, random);
+                layerInput = _dropouts[layer].Forward(buffers.Outputs[layer], random);
                 buffers.Inputs[layer + 1] = layerInput;
             }
         }
         return buffers.Outputs[Layers - 1];
+    }
+
+    /// <summary>One direction of the layer in <see cref="_pass"/>: the input projection, then every step.</summary>
+    private void ForwardDirection(int direction)
+    {
+        var (buffers, layer, layerInput, initialState, steps, batch) = _pass;
+        int hb = batch * HiddenSize;
+        int layerInputSize = layer == 0 ? InputSize : OutputSize;
+        var output = buffers.Outputs[layer];
+        int index = layer * Directions + direction;
+        var w = _weights[index];
+        var gates = buffers.Gates[index];
+        var hidden = buffers.HiddenStates[index];
+        var cell = buffers.CellStates[index];
+        bool reverse = direction == 1;
+
+        _backend.Gemm(Transpose.No, Transpose.Yes, steps * batch, 4 * HiddenSize, layerInputSize, 1f,
+            layerInput, layerInputSize, w.InputWeight.Value, layerInputSize, 0f, gates, 4 * HiddenSize);
+        _backend.AddToEachRow(gates, steps * batch, 4 * HiddenSize, w.InputBias.Value);
+        _backend.AddToEachRow(gates, steps * batch, 4 * HiddenSize, w.HiddenBias.Value);
+
+        int initialSlot = reverse ? steps : 0;
+        if (initialState is null)
+        {
+            _backend.Fill(hidden.Slice(initialSlot * hb, hb), 0f);
+            _backend.Fill(cell.Slice(initialSlot * hb, hb), 0f);
+        }
+        else
+        {
+            _backend.Copy(initialState.Hidden.Slice(index * hb, hb), hidden.Slice(initialSlot * hb, hb));
+            _backend.Copy(initialState.Cell.Slice(index * hb, hb), cell.Slice(initialSlot * hb, hb));
+        }
+
+        var packedWeight = buffers.PackedHiddenWeights is { } packed && steps >= PackedWeightMinimumSteps ? packed[index] : null;
+        if (packedWeight is not null) _backend.PackWeight(w.HiddenWeight.Value, 4 * HiddenSize, HiddenSize, packedWeight);
+        for (int s = 0; s < steps; s++)
+        {
+            int t = reverse ? steps - 1 - s : s;
+            var step = StepAt(t, reverse, batch, gates, hidden, cell, output, direction);
+            if (packedWeight is not null)
+                _backend.GemmPackedWeight(batch, 4 * HiddenSize, HiddenSize, step.PreviousHidden, HiddenSize, packedWeight, 1f, step.Gates, 4 * HiddenSize);
+            else
+                _backend.Gemm(Transpose.No, Transpose.Yes, batch, 4 * HiddenSize, HiddenSize, 1f,
+                    step.PreviousHidden, HiddenSize, w.HiddenWeight.Value, HiddenSize, 1f, step.Gates, 4 * HiddenSize);
+            _backend.LstmCellForward(step);
+        }
+
+        int finalSlot = reverse ? 0 : steps;
+        _backend.Copy(hidden.Slice(finalSlot * hb, hb), buffers.FinalState.Hidden.Slice(index * hb, hb));
+        _backend.Copy(cell.Slice(finalSlot * hb, hb), buffers.FinalState.Cell.Slice(index * hb, hb));
     }
 
     /// <summary>
@@ -320,6 +352,9 @@ public sealed class Lstm : ILayer
         return _buffers;
     }
 
+    /// <summary>The layer a <see cref="Forward"/> call is running, as its directions (run concurrently) read it.</summary>
+    private readonly record struct ForwardPass(Buffers Buffers, int Layer, Tensor LayerInput, LstmState? InitialState, int Steps, int Batch);
+
     private sealed record DirectionWeights(Parameter InputWeight, Parameter HiddenWeight, Parameter InputBias, Parameter HiddenBias)
     {
         public IEnumerable<Parameter> All => [InputWeight, HiddenWeight, InputBias, HiddenBias];
@@ -366,6 +401,11 @@ public sealed class Lstm : ILayer
             CellGradient = Next(batch, h);
             FinalState = new LstmState(Next(n, batch, h), Next(n, batch, h));
             InitialStateGradient = new LstmState(Next(n, batch, h), Next(n, batch, h));
+            if (batch <= PackedWeightMaximumBatch)
+            {
+                PackedHiddenWeights = new Tensor[n];
+                for (int i = 0; i < n; i++) PackedHiddenWeights[i] = Next(lstm._backend.PackedWeightLength(4 * h, h));
+            }
         }
 
         public int Steps { get; }
@@ -383,5 +423,8 @@ public sealed class Lstm : ILayer
         public Tensor CellGradient { get; }
         public LstmState FinalState { get; }
         public LstmState InitialStateGradient { get; }
+
+        /// <summary>W_hh of every layer and direction in the backend's packed layout, for batches up to <see cref="PackedWeightMaximumBatch"/>.</summary>
+        public Tensor[]? PackedHiddenWeights { get; }
     }
 }

@@ -353,40 +353,54 @@ public sealed class TextClassifier
         ArgumentNullException.ThrowIfNull(texts);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         var encoded = new int[texts.Count][];
-        for (int i = 0; i < texts.Count; i++)
+        // Tokenizing runs concurrently too, in runs of at least 64 texts; each run stops at its first bad text, and the
+        // first of those in input order is reported, as a sequential loop would.
+        int runs = Math.Min(_backend.Concurrency * 4, (texts.Count + 63) / 64);
+        var failures = new ArgumentException?[runs];
+        _backend.RunConcurrently(runs, run =>
         {
-            try
+            int end = (int)((long)texts.Count * (run + 1) / runs);
+            for (int i = (int)((long)texts.Count * run / runs); i < end; i++)
             {
-                encoded[i] = Encode(texts[i] ?? throw new ArgumentException("The text is null.", nameof(texts)));
+                try
+                {
+                    encoded[i] = Encode(texts[i] ?? throw new ArgumentException("The text is null.", nameof(texts)));
+                }
+                catch (ArgumentException e)
+                {
+                    failures[run] = new ArgumentException($"Text {i}: {e.Message}", nameof(texts), e);
+                    return;
+                }
             }
-            catch (ArgumentException e)
-            {
-                throw new ArgumentException($"Text {i}: {e.Message}", nameof(texts), e);
-            }
-        }
+        });
+        if (failures.FirstOrDefault(f => f is not null) is { } failure) throw failure;
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => encoded[i].Length).ToArray();
         var results = new ClassPrediction[texts.Count];
-        var network = RentReplica();
-        try
+        int batchCount = (order.Length + batchSize - 1) / batchSize;
+        // Padded batches are independent: they run concurrently, each on one thread with a replica of its own, which
+        // beats splitting every small per-step GEMM across threads. The longest batches (the last) start first, so
+        // the threads finish together. A lone batch (one text) keeps every thread for its own work.
+        _backend.RunConcurrently(batchCount, item =>
         {
-            var rows = new List<int[]>(batchSize);
-            for (int start = 0; start < order.Length; start += batchSize)
+            int start = (batchCount - 1 - item) * batchSize;
+            int count = Math.Min(batchSize, order.Length - start);
+            var rows = new int[count][];
+            for (int k = 0; k < count; k++) rows[k] = encoded[order[start + k]];
+            var batch = PaddedBatch.FromSequences(rows, _paddingId);
+            var probabilities = Tensor.Zeros(count, _classNames.Length);
+            var network = RentReplica();
+            try
             {
-                int count = Math.Min(batchSize, order.Length - start);
-                rows.Clear();
-                for (int k = 0; k < count; k++) rows.Add(encoded[order[start + k]]);
-                var batch = PaddedBatch.FromSequences(rows, _paddingId);
                 var logits = network.Forward(batch.Ids, batch.Lengths, null);
-                var probabilities = Tensor.Zeros(count, _classNames.Length);
                 _backend.Softmax(logits, count, _classNames.Length, probabilities);
-                for (int k = 0; k < count; k++)
-                    results[order[start + k]] = PredictionOf(probabilities.Span.Slice(k * _classNames.Length, _classNames.Length));
             }
-        }
-        finally
-        {
-            _replicas.Add(network);
-        }
+            finally
+            {
+                _replicas.Add(network);
+            }
+            for (int k = 0; k < count; k++)
+                results[order[start + k]] = PredictionOf(probabilities.Span.Slice(k * _classNames.Length, _classNames.Length));
+        });
         return results;
     }
 

@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using LstmText.IO;
 using LstmText.Layers;
 using LstmText.Models;
@@ -21,11 +22,14 @@ public sealed class TextClassifierTests
 
     public static TheoryData<SequencePooling> Poolings => ClassifierPoolingGradientTests.Poolings;
 
-    private static TextClassifier Tiny(SequencePooling pooling, int headHidden = 0, ulong seed = 1) =>
+    private static TextClassifier Tiny(SequencePooling pooling, int headHidden = 0, ulong seed = 1, IBackend? backend = null) =>
         new(Tokenizer, ["negative", "neutral", "positive"], new TextClassifierArchitecture
         {
             EmbeddingSize = 5, HiddenSize = 4, Layers = 2, Bidirectional = true, Pooling = pooling, HeadHiddenSize = headHidden,
-        }, new RandomSource(seed));
+        }, new RandomSource(seed), backend);
+
+    private static string[] ManyTexts(int count) =>
+        Enumerable.Range(0, count).Select(i => Texts[i % Texts.Length] + " " + new string('a', i % 11) + Texts[(i * 7) % Texts.Length]).ToArray();
 
     [Theory]
     [MemberData(nameof(Poolings))]
@@ -75,6 +79,54 @@ public sealed class TextClassifierTests
             Closeness.AssertClose(sequential[i].Probabilities.ToArray(), parallel[i].Probabilities.ToArray(), texts[i], 0f, 1e-6f);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(32)]
+    public void Batches_run_concurrently_give_the_predictions_of_one_thread_in_input_order(int batchSize)
+    {
+        var texts = ManyTexts(100);
+        var oneThread = Tiny(SequencePooling.Concat, headHidden: 3, backend: new CpuBackend(1));
+        var twoThreads = Tiny(SequencePooling.Concat, headHidden: 3, backend: new CpuBackend(2));
+        var expected = texts.Select(oneThread.Predict).ToArray();
+        var actual = twoThreads.PredictBatch(texts, batchSize);
+        Assert.Equal(texts.Length, actual.Count);
+        for (int i = 0; i < texts.Length; i++)
+        {
+            Assert.Equal(expected[i].Label, actual[i].Label);
+            Closeness.AssertClose(expected[i].Probabilities.ToArray(), actual[i].Probabilities.ToArray(), texts[i], 0f, 1e-6f);
+        }
+    }
+
+    [Fact]
+    public void A_loaded_model_used_from_many_threads_gives_the_sequential_predictions()
+    {
+        using var folder = new TemporaryFolder();
+        string path = folder.File("model.safetensors");
+        var original = Tiny(SequencePooling.Concat, backend: new CpuBackend(1));
+        original.Save(path);
+        var texts = ManyTexts(90);
+        var expected = texts.Select(original.Predict).ToArray();
+
+        var loaded = TextClassifier.Load(path, new CpuBackend(2));
+        var actual = new LstmText.Data.ClassPrediction[texts.Length];
+        // Callers mix single texts and batches of 9, so concurrent items, nested direction items and a busy team all occur.
+        Parallel.For(0, 10 + texts.Length / 9, new ParallelOptions { MaxDegreeOfParallelism = 6 }, job =>
+        {
+            if (job < 10)
+            {
+                for (int i = job; i < texts.Length; i += 10) actual[i] ??= loaded.Predict(texts[i]);
+                return;
+            }
+            int start = (job - 10) * 9;
+            var predictions = loaded.PredictBatch(texts[start..(start + 9)], batchSize: 4);
+            for (int k = 0; k < 9; k++)
+                Closeness.AssertClose(expected[start + k].Probabilities.ToArray(), predictions[k].Probabilities.ToArray(), texts[start + k], 0f, 1e-6f);
+        });
+        for (int i = 0; i < texts.Length; i++)
+            Closeness.AssertClose(expected[i].Probabilities.ToArray(), actual[i].Probabilities.ToArray(), texts[i], 0f, 1e-6f);
+    }
+
     [Fact]
     public void Empty_text_is_refused_with_its_index()
     {
@@ -82,6 +134,18 @@ public sealed class TextClassifierTests
         Assert.Throws<ArgumentException>(() => classifier.Predict(""));
         var error = Assert.Throws<ArgumentException>(() => classifier.PredictBatch(["good", "", "bad"]));
         Assert.StartsWith("Text 1:", error.Message);
+    }
+
+    [Fact]
+    public void Among_many_texts_tokenized_concurrently_the_first_bad_one_is_reported()
+    {
+        var classifier = Tiny(SequencePooling.Mean, backend: new CpuBackend(2));
+        var texts = ManyTexts(600);
+        texts[150] = "";
+        texts[170] = "";
+        texts[590] = "";
+        var error = Assert.Throws<ArgumentException>(() => classifier.PredictBatch(texts));
+        Assert.StartsWith("Text 150:", error.Message);
     }
 
     [Theory]
