@@ -28,7 +28,7 @@ internal static class TrainClassifierCommand
         var maxTokens = new Option<int>("--max-tokens") { Description = "Keep the first N tokens of each text.", DefaultValueFactory = _ => ClassifierTrainingSettings.DefaultMaxTokens };
         var classWeights = new Option<string?>("--class-weights") { Description = "balanced (n / (k·count)), or explicit weights: negative=1,positive=3." };
         var metric = new Option<string>("--metric") { Description = "The validation score for the best checkpoint and early stopping: macro-f1 or accuracy.", DefaultValueFactory = _ => "macro-f1" };
-        var fromLm = new Option<string?>("--from-lm") { Description = "Start the tokenizer, embedding and LSTM from this language model (ULMFiT transfer)." };
+        var fromLm = new Option<string?>("--from-lm") { Description = "Start the tokenizer, embedding and LSTM from this language model (ULMFiT transfer; with --bidirectional and a one-layer model, the reverse direction starts fresh)." };
         var freeze = new Option<int>("--freeze-encoder-epochs") { Description = "With --from-lm: train only the head for the first N epochs." };
         var encoderRate = new Option<float>("--encoder-lr-factor") { Description = "The embedding and LSTM learn at this factor × --lr (e.g. 0.1 with --from-lm).", DefaultValueFactory = _ => 1f };
         var command = new Command("train-classifier",

@@ -101,7 +101,9 @@ public sealed class TextClassifier
     /// <summary>
     /// Creates a classifier whose embedding and LSTM are copied from a language model's tensors (ULMFiT-style transfer);
     /// the pooling and head are fresh. The encoder's sizes (embedding, hidden, layers, directions) are read from the
-    /// tensors and replace those in <paramref name="architecture"/>.
+    /// tensors and replace those in <paramref name="architecture"/>, with one exception: when the architecture asks for
+    /// a bidirectional LSTM and the language model has one forward layer, the forward direction is transferred and the
+    /// reverse direction starts fresh, reading the transferred embedding.
     /// </summary>
     /// <param name="tokenizer">The language model's tokenizer (its vocabulary must match <c>embedding.weight</c>).</param>
     /// <param name="languageModelTensors">At least <c>embedding.weight</c> and every <c>lstm.*</c> tensor; others (e.g. <c>decoder.*</c>) are ignored.</param>
@@ -127,17 +129,23 @@ public sealed class TextClassifier
             throw new ArgumentException($"The tokenizer has {tokenizer.VocabularySize} tokens but embedding.weight has {embedding.Shape[0]} rows.", nameof(tokenizer));
         int layers = 0;
         while (languageModelTensors.ContainsKey($"lstm.weight_ih_l{layers}")) layers++;
+        bool bidirectionalSource = languageModelTensors.ContainsKey("lstm.weight_ih_l0_reverse");
+        bool freshReverse = architecture?.Bidirectional == true && !bidirectionalSource;
+        if (freshReverse && layers != 1)
+            throw new ArgumentException($"A bidirectional classifier can take its forward direction from a one-layer language model only; this one has {layers} layers.",
+                nameof(architecture));
         var encoder = (architecture ?? new TextClassifierArchitecture()) with
         {
             EmbeddingSize = embedding.Shape[1],
             HiddenSize = recurrent.Shape[1],
             Layers = layers,
-            Bidirectional = languageModelTensors.ContainsKey("lstm.weight_ih_l0_reverse"),
+            Bidirectional = bidirectionalSource || freshReverse,
         };
         var classifier = new TextClassifier(tokenizer, classNames, encoder, random, backend);
         foreach (var (name, parameter) in classifier.NamedParameters)
         {
             if (!name.StartsWith("embedding.", StringComparison.Ordinal) && !name.StartsWith("lstm.", StringComparison.Ordinal)) continue;
+            if (freshReverse && name.EndsWith("_reverse", StringComparison.Ordinal)) continue;
             var source = Required(name);
             if (!source.Shape.Equals(parameter.Value.Shape))
                 throw new ArgumentException($"The language model's '{name}' has shape {source.Shape}; the classifier needs {parameter.Value.Shape}.", nameof(languageModelTensors));

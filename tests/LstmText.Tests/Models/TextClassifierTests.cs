@@ -220,6 +220,25 @@ public sealed class TextClassifierTests
     }
 
     [Fact]
+    public void A_bidirectional_classifier_takes_the_forward_direction_from_a_one_layer_language_model()
+    {
+        var source = LanguageModelTensors(new RandomSource(9), layers: 1);
+        var asked = new TextClassifierArchitecture { Bidirectional = true, Pooling = SequencePooling.Concat };
+        var classifier = TextClassifier.FromLanguageModel(Tokenizer, source, ["no", "yes"], asked, new RandomSource(4));
+        Assert.True(classifier.Architecture.Bidirectional);
+        var lstm = classifier.NamedParameters.Where(p => p.Name.StartsWith("lstm.")).ToDictionary(p => p.Name, p => p.Parameter.Value.ToArray());
+        Assert.Equal(8, lstm.Count);
+        foreach (var name in source.Keys.Where(n => n.StartsWith("lstm.")))
+        {
+            Assert.Equal(source[name].ToArray(), lstm[name]);
+            Assert.NotEqual(source[name].ToArray(), lstm[name + "_reverse"]); // the reverse direction starts fresh
+        }
+        var deeper = Assert.Throws<ArgumentException>(() =>
+            TextClassifier.FromLanguageModel(Tokenizer, LanguageModelTensors(new RandomSource(9), layers: 2), ["no", "yes"], asked));
+        Assert.Contains("one-layer language model only; this one has 2 layers", deeper.Message);
+    }
+
+    [Fact]
     public void Transfer_from_a_language_model_file_takes_its_tokenizer()
     {
         using var folder = new TemporaryFolder();
