@@ -203,10 +203,9 @@ public sealed class Lstm : ILayer
         var cell = buffers.CellStates[index];
         bool reverse = direction == 1;
 
-        if (table is not null)
-            _backend.Gather(table.Direction(direction), 4 * HiddenSize, _tokenIds.AsSpan(0, steps * batch), gates);
-        else
-            ProjectInput(w, layerInput!, steps * batch, layerInputSize, gates);
+        // From a token table, each step gathers its own rows just before its recurrent product (below), so they are
+        // still in cache when it adds to them; otherwise one GEMM projects every step at once.
+        if (table is null) ProjectInput(w, layerInput!, steps * batch, layerInputSize, gates);
 
         int initialSlot = reverse ? steps : 0;
         if (initialState is null)
@@ -226,6 +225,7 @@ public sealed class Lstm : ILayer
         {
             int t = reverse ? steps - 1 - s : s;
             var step = StepAt(t, reverse, batch, gates, hidden, cell, output, direction);
+            if (table is not null) _backend.Gather(table.Direction(direction), 4 * HiddenSize, _tokenIds.AsSpan(t * batch, batch), step.Gates);
             if (packedWeight is not null)
                 _backend.GemmPackedWeight(batch, 4 * HiddenSize, HiddenSize, step.PreviousHidden, HiddenSize, packedWeight, 1f, step.Gates, 4 * HiddenSize);
             else
