@@ -10,7 +10,8 @@ namespace LstmText.Layers;
 /// <remarks>
 /// <para>Input is time-major, [T, B, I]; output is [T, B, D·H] with the forward direction's H values first.</para>
 /// <para>Forward: one GEMM projects every time step's input at once, then each step costs one recurrent GEMM and
-/// one fused gate kernel. Backward keeps every step's gate gradients and forms the weight gradients in three large
+/// one fused gate kernel (at a classifier's inference the first layer may instead gather every token's projection from
+/// a precomputed table). Backward keeps every step's gate gradients and forms the weight gradients in three large
 /// GEMMs at the end.</para>
 /// <para>Memory per layer and direction: gates T·B·4H, states 2·(T+1)·B·H, gate gradients T·B·4H, and for batches
 /// up to 32 a packed copy of W_hh (4H·H); per layer an output T·B·D·H (plus a dropout mask); all sized once per
