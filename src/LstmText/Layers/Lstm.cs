@@ -10,7 +10,8 @@ namespace LstmText.Layers;
 /// <remarks>
 /// <para>Input is time-major, [T, B, I]; output is [T, B, D·H] with the forward direction's H values first.</para>
 /// <para>Forward: one GEMM projects every time step's input at once, then each step costs one recurrent GEMM and
-/// one fused gate kernel. Backward keeps every step's gate gradients and forms the weight gradients in three large
+/// one fused gate kernel (at a classifier's inference the first layer may instead gather every token's projection from
+/// a precomputed table). Backward keeps every step's gate gradients and forms the weight gradients in three large
 /// GEMMs at the end.</para>
 /// <para>Memory per layer and direction: gates T·B·4H, states 2·(T+1)·B·H, gate gradients T·B·4H, and for batches
 /// up to 32 a packed copy of W_hh (4H·H); per layer an output T·B·D·H (plus a dropout mask); all sized once per
@@ -39,6 +40,8 @@ public sealed class Lstm : ILayer
     private bool _hasLengths;
     private readonly Action<int> _forwardDirection;
     private ForwardPass _pass;
+    private int[] _tokenIds = [];
+    private bool _lastForwardFromTable;
 
     /// <summary>Creates an LSTM initialised like PyTorch: every weight and bias from U(−1/√H, 1/√H).</summary>
     public Lstm(int inputSize, int hiddenSize, RandomSource random, int layers = 1, bool bidirectional = false,
@@ -115,6 +118,10 @@ public sealed class Lstm : ILayer
     /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters { get; }
 
+    /// <summary>The first layer's input weights and both its biases, of every direction: what its input projection reads.</summary>
+    internal IEnumerable<Parameter> FirstLayerInputParameters =>
+        _weights.Take(Directions).SelectMany(w => new[] { w.InputWeight, w.InputBias, w.HiddenBias });
+
     /// <summary>(h, c) after the last valid step of every row, from the last <see cref="Forward"/>; reused by the next call.</summary>
     public LstmState FinalState => _buffers?.FinalState ?? throw new InvalidOperationException("Forward has not run.");
 
@@ -132,17 +139,40 @@ public sealed class Lstm : ILayer
     {
         if (input.Shape.Rank != 3 || input.Shape[2] != InputSize)
             throw new ArgumentException($"LSTM input must be [T, B, {InputSize}], got {input.Shape}.", nameof(input));
-        int steps = input.Shape[0], batch = input.Shape[1];
+        return RunLayers(input, null, input.Shape[0], input.Shape[1], initialState, lengths.Span, random);
+    }
+
+    /// <summary>
+    /// Runs the LSTM for inference over time-major token ids (id of step t, row b at t·batch + b), taking the first
+    /// layer's input projection from <paramref name="table"/> instead of an embedded input; returns [T, B, D·H] as
+    /// <see cref="Forward(Tensor, LstmState?, ReadOnlyMemory{int}, RandomSource?)"/> does (no dropout). A
+    /// <see cref="Backward"/> cannot follow: the embedded input was never formed.
+    /// </summary>
+    internal Tensor ForwardFromTable(ReadOnlySpan<int> ids, int steps, int batch, TokenProjectionTable table, ReadOnlySpan<int> lengths)
+    {
+        if (ids.Length != steps * batch)
+            throw new ArgumentException($"{ids.Length} ids do not fill {steps} steps of batch {batch}.", nameof(ids));
+        if (table.Directions != Directions || table.RowLength != 4 * HiddenSize)
+            throw new ArgumentException($"The table has {table.Directions} directions of {table.RowLength}-float rows; this LSTM needs {Directions} of {4 * HiddenSize}.", nameof(table));
+        if (_tokenIds.Length < ids.Length) _tokenIds = new int[ids.Length];
+        ids.CopyTo(_tokenIds);
+        return RunLayers(null, table, steps, batch, null, lengths, null);
+    }
+
+    private Tensor RunLayers(Tensor? input, TokenProjectionTable? table, int steps, int batch, LstmState? initialState,
+        ReadOnlySpan<int> lengths, RandomSource? random)
+    {
         var buffers = EnsureBuffers(steps, batch);
-        SetLengths(lengths.Span, steps, batch);
+        SetLengths(lengths, steps, batch);
         if (initialState is not null) RequireStateShape(initialState, batch, nameof(initialState));
 
-        Tensor layerInput = input;
-        buffers.Inputs[0] = input;
+        _lastForwardFromTable = table is not null;
+        Tensor? layerInput = input;
+        if (input is not null) buffers.Inputs[0] = input;
         for (int layer = 0; layer < Layers; layer++)
         {
             // The directions of a layer are independent until the next layer reads both: they run concurrently.
-            _pass = new ForwardPass(buffers, layer, layerInput, initialState, steps, batch);
+            _pass = new ForwardPass(buffers, layer, layerInput, layer == 0 ? table : null, initialState, steps, batch);
             try
             {
                 _backend.RunConcurrently(Directions, _forwardDirection);
@@ -163,7 +193,7 @@ public sealed class Lstm : ILayer
     /// <summary>One direction of the layer in <see cref="_pass"/>: the input projection, then every step.</summary>
     private void ForwardDirection(int direction)
     {
-        var (buffers, layer, layerInput, initialState, steps, batch) = _pass;
+        var (buffers, layer, layerInput, table, initialState, steps, batch) = _pass;
         int hb = batch * HiddenSize;
         int layerInputSize = layer == 0 ? InputSize : OutputSize;
         var output = buffers.Outputs[layer];
@@ -174,10 +204,9 @@ public sealed class Lstm : ILayer
         var cell = buffers.CellStates[index];
         bool reverse = direction == 1;
 
-        _backend.Gemm(Transpose.No, Transpose.Yes, steps * batch, 4 * HiddenSize, layerInputSize, 1f,
-            layerInput, layerInputSize, w.InputWeight.Value, layerInputSize, 0f, gates, 4 * HiddenSize);
-        _backend.AddToEachRow(gates, steps * batch, 4 * HiddenSize, w.InputBias.Value);
-        _backend.AddToEachRow(gates, steps * batch, 4 * HiddenSize, w.HiddenBias.Value);
+        // From a token table, each step gathers its own rows just before its recurrent product (below), so they are
+        // still in cache when it adds to them; otherwise one GEMM projects every step at once.
+        if (table is null) ProjectInput(w, layerInput!, steps * batch, layerInputSize, gates);
 
         int initialSlot = reverse ? steps : 0;
         if (initialState is null)
@@ -197,6 +226,7 @@ public sealed class Lstm : ILayer
         {
             int t = reverse ? steps - 1 - s : s;
             var step = StepAt(t, reverse, batch, gates, hidden, cell, output, direction);
+            if (table is not null) _backend.Gather(table.Direction(direction), 4 * HiddenSize, _tokenIds.AsSpan(t * batch, batch), step.Gates);
             if (packedWeight is not null)
                 _backend.GemmPackedWeight(batch, 4 * HiddenSize, HiddenSize, step.PreviousHidden, HiddenSize, packedWeight, 1f, step.Gates, 4 * HiddenSize);
             else
@@ -211,6 +241,28 @@ public sealed class Lstm : ILayer
     }
 
     /// <summary>
+    /// Writes the first layer's input projection of <paramref name="rows"/> inputs ([rows, I]) for every direction
+    /// into <paramref name="destination"/> ([D, rows, 4H]): x·W_ihᵀ + b_ih + b_hh, as a forward pass computes it.
+    /// </summary>
+    internal void ProjectFirstLayerInput(Tensor input, int rows, Tensor destination)
+    {
+        int g4 = 4 * HiddenSize;
+        if (input.Length != rows * InputSize || destination.Length != Directions * rows * g4)
+            throw new ArgumentException($"Expected [{rows}, {InputSize}] inputs and a [{Directions}, {rows}, {g4}] destination, got {input.Shape} and {destination.Shape}.");
+        for (int direction = 0; direction < Directions; direction++)
+            ProjectInput(_weights[direction], input, rows, InputSize, destination.Slice(direction * rows * g4, rows * g4));
+    }
+
+    /// <summary>gates = input·W_ihᵀ + b_ih + b_hh for <paramref name="rows"/> rows of one layer and direction.</summary>
+    private void ProjectInput(DirectionWeights w, TensorSlice input, int rows, int inputSize, TensorSlice gates)
+    {
+        int g4 = 4 * HiddenSize;
+        _backend.Gemm(Transpose.No, Transpose.Yes, rows, g4, inputSize, 1f, input, inputSize, w.InputWeight.Value, inputSize, 0f, gates, g4);
+        _backend.AddToEachRow(gates, rows, g4, w.InputBias.Value);
+        _backend.AddToEachRow(gates, rows, g4, w.HiddenBias.Value);
+    }
+
+    /// <summary>
     /// Back-propagates the gradient of the last <see cref="Forward"/>'s output ([T, B, D·H], or any shape with as many
     /// elements, such as a decoder's [T·B, D·H]) and, optionally, of its
     /// final state. Accumulates every parameter's gradient and returns the input gradient [T, B, I] (a reused buffer);
@@ -219,6 +271,8 @@ public sealed class Lstm : ILayer
     public Tensor Backward(Tensor outputGradient, LstmState? finalStateGradient = null)
     {
         var buffers = _buffers ?? throw new InvalidOperationException("Backward was called before Forward.");
+        if (_lastForwardFromTable)
+            throw new InvalidOperationException("Backward cannot follow a forward pass from a token table (inference only).");
         int steps = buffers.Steps, batch = buffers.Batch;
         if (outputGradient.Length != steps * batch * OutputSize)
             throw new ArgumentException($"Expected an output gradient of [{steps}, {batch}, {OutputSize}], got {outputGradient.Shape}.", nameof(outputGradient));
@@ -353,7 +407,8 @@ public sealed class Lstm : ILayer
     }
 
     /// <summary>The layer a <see cref="Forward"/> call is running, as its directions (run concurrently) read it.</summary>
-    private readonly record struct ForwardPass(Buffers Buffers, int Layer, Tensor LayerInput, LstmState? InitialState, int Steps, int Batch);
+    private readonly record struct ForwardPass(Buffers Buffers, int Layer, Tensor? LayerInput, TokenProjectionTable? Table,
+        LstmState? InitialState, int Steps, int Batch);
 
     private sealed record DirectionWeights(Parameter InputWeight, Parameter HiddenWeight, Parameter InputBias, Parameter HiddenBias)
     {

@@ -84,18 +84,22 @@ internal sealed class ClassifierNetwork
 
     /// <summary>
     /// Runs time-major ids [steps·batch] with per-row lengths and returns the logits [batch, classes], a buffer reused by
-    /// the next call. Dropout is on when <paramref name="random"/> is given.
+    /// the next call. Dropout is on when <paramref name="random"/> is given. With a current <paramref name="table"/>
+    /// (inference only: no dropout, no backward) the first LSTM layer gathers its input projection from it.
     /// </summary>
-    public Tensor Forward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, RandomSource? random)
+    public Tensor Forward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, RandomSource? random, TokenProjectionTable? table = null)
     {
+        if (table is not null && random is not null)
+            throw new ArgumentException("A token table serves inference only; training runs without one.", nameof(table));
         int batch = lengths.Length;
         if (batch == 0 || ids.Length % batch != 0)
             throw new ArgumentException($"{ids.Length} ids do not make {batch} rows of equal padded length.", nameof(ids));
         int steps = ids.Length / batch;
         if (_lengths.Length != batch) _lengths = new int[batch];
         lengths.CopyTo(_lengths);
-        var embedded = Embedding.Forward(ids, steps, batch);
-        var output = Lstm.Forward(embedded, null, _lengths, random);
+        var output = table is not null
+            ? Lstm.ForwardFromTable(ids, steps, batch, table, _lengths)
+            : Lstm.Forward(Embedding.Forward(ids, steps, batch), null, _lengths, random);
         var pooled = _poolingDropout.Forward(Pooling.Forward(output, _lengths), random);
         if (HeadHidden is null) return HeadOutput.Forward(pooled);
         return HeadOutput.Forward(_headActivation!.Forward(HeadHidden.Forward(pooled)));

@@ -15,8 +15,10 @@ namespace LstmText.Models;
 /// </summary>
 /// <remarks>
 /// <para><see cref="Predict"/> and <see cref="PredictBatch"/> may run on many threads at once: each call borrows an
-/// inference replica (its own layer buffers over the same, read-only weights). Do not train (change the weights) while
-/// predictions run.</para>
+/// inference replica (its own layer buffers over the same, read-only weights) and shares one token table (see
+/// <see cref="TokenTableMemoryLimit"/>). Do not train (change the weights) while predictions run; after a change made
+/// through <see cref="Parameter.Load"/>, an optimizer step or <see cref="Parameter.MarkChanged"/>, the next prediction
+/// uses the new weights.</para>
 /// <para>The training surface — <see cref="ForwardBatch(ReadOnlySpan{int}, ReadOnlySpan{int}, RandomSource?)"/>,
 /// <see cref="Backward"/>, <see cref="NamedParameters"/>, <see cref="EncoderParameters"/> — is for one trainer
 /// thread; a trainer adds the loss (e.g. <see cref="CrossEntropyLoss"/> over the logits) and the optimizer.</para>
@@ -29,7 +31,11 @@ public sealed class TextClassifier
     /// <summary>How many texts <see cref="PredictBatch"/> runs through the network at once by default.</summary>
     public const int DefaultBatchSize = 32;
 
+    /// <summary>The default <see cref="TokenTableMemoryLimit"/>: 256 MiB.</summary>
+    public const long DefaultTokenTableMemoryLimit = 256L * 1024 * 1024;
+
     private readonly ClassifierNetwork _network;
+    private readonly TokenProjectionCache _tokenTable;
     private readonly ConcurrentBag<ClassifierNetwork> _replicas = [];
     private readonly IBackend _backend;
     private readonly int _paddingId;
@@ -56,6 +62,7 @@ public sealed class TextClassifier
         _paddingId = tokenizer.PaddingId ?? 0;
         _network = new ClassifierNetwork(architecture, tokenizer.VocabularySize, _classNames.Length, tokenizer.PaddingId,
             random ?? new RandomSource(0), _backend);
+        _tokenTable = new TokenProjectionCache(_network.Embedding, _network.Lstm, DefaultTokenTableMemoryLimit);
         Parameters = _network.NamedParameters.Select(p => p.Parameter).ToArray();
         EncoderParameters = _network.NamedParameters
             .Where(p => p.Name.StartsWith("embedding.", StringComparison.Ordinal) || p.Name.StartsWith("lstm.", StringComparison.Ordinal))
@@ -82,6 +89,23 @@ public sealed class TextClassifier
             return config;
         }
     }
+
+    /// <summary>
+    /// The most memory, in bytes, that the token table may take (default <see cref="DefaultTokenTableMemoryLimit"/>;
+    /// 0 turns it off). The table holds the first LSTM layer's input projection of every token (vocabulary × 4·hidden
+    /// × directions floats), so predictions gather one row per token instead of embedding it and multiplying by the
+    /// input weights. It is built once per classifier, shared by every thread, only after predictions have run about
+    /// as many tokens as the vocabulary holds, and dropped whenever a weight it depends on changes; predictions with and
+    /// without it agree to float rounding. See docs/classification.md, section Speed and memory.
+    /// </summary>
+    public long TokenTableMemoryLimit
+    {
+        get => _tokenTable.MemoryLimit;
+        set => _tokenTable.MemoryLimit = value;
+    }
+
+    /// <summary>The token table's rules and state, for tests.</summary>
+    internal TokenProjectionCache TokenTable => _tokenTable;
 
     /// <summary>The training record (JSON, opaque here) written to <c>lstmtext.training</c>; kept from a loaded file.</summary>
     public string? TrainingRecordJson { get; set; }
@@ -273,7 +297,12 @@ public sealed class TextClassifier
     }
 
     /// <summary>A classifier with its own copy of the weights (same tokenizer, classes, backend and training record).</summary>
-    internal TextClassifier Copy() => FromModelFile(ToModelFile(), "<in memory>", _backend);
+    internal TextClassifier Copy()
+    {
+        var copy = FromModelFile(ToModelFile(), "<in memory>", _backend);
+        copy.TokenTableMemoryLimit = TokenTableMemoryLimit;
+        return copy;
+    }
 
     /// <summary>
     /// Labels <paramref name="examples"/> and scores the result against their labels: accuracy, per-class precision,
@@ -385,6 +414,10 @@ public sealed class TextClassifier
         var order = Enumerable.Range(0, texts.Count).OrderBy(i => encoded[i].Length).ToArray();
         var results = new ClassPrediction[texts.Count];
         int batchCount = (order.Length + batchSize - 1) / batchSize;
+        long paddedTokens = 0;
+        for (int start = 0; start < order.Length; start += batchSize)
+            paddedTokens += (long)Math.Min(batchSize, order.Length - start) * encoded[order[Math.Min(start + batchSize, order.Length) - 1]].Length;
+        var table = _tokenTable.TableFor(paddedTokens);
         // Padded batches are independent: they run concurrently, each on one thread with a replica of its own, which
         // beats splitting every small per-step GEMM across threads. The longest batches (the last) start first, so
         // the threads finish together. A lone batch (one text) keeps every thread for its own work.
@@ -399,7 +432,7 @@ public sealed class TextClassifier
             var network = RentReplica();
             try
             {
-                var logits = network.Forward(batch.Ids, batch.Lengths, null);
+                var logits = network.Forward(batch.Ids, batch.Lengths, null, table);
                 _backend.Softmax(logits, count, _classNames.Length, probabilities);
             }
             finally

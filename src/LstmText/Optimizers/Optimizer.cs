@@ -53,12 +53,19 @@ public abstract class Optimizer
     /// <summary>The backend that performs the updates.</summary>
     protected IBackend Backend { get; }
 
-    /// <summary>Applies one update to every trainable parameter from its current gradient.</summary>
+    /// <summary>
+    /// Applies one update to every trainable parameter from its current gradient, and marks each updated parameter
+    /// changed (<see cref="Parameter.MarkChanged"/>).
+    /// </summary>
     public void Step()
     {
         StepCount++;
         for (int i = 0; i < Parameters.Count; i++)
-            if (Parameters[i].IsTrainable) Update(i, Parameters[i]);
+        {
+            if (!Parameters[i].IsTrainable) continue;
+            Update(i, Parameters[i]);
+            Parameters[i].MarkChanged();
+        }
     }
 
     /// <summary>Sets every parameter's gradient to zero.</summary>

@@ -19,6 +19,24 @@ public sealed class OptimizerTests
     }
 
     [Fact]
+    public void A_step_load_or_mark_bumps_the_version_and_a_frozen_parameter_keeps_its_own()
+    {
+        var trainable = new Parameter("a", Tensor.Filled(1f, 3));
+        var frozen = new Parameter("b", Tensor.Filled(1f, 3)) { IsTrainable = false };
+        var optimizer = new Sgd([trainable, frozen], new SgdSettings(0.1f));
+        optimizer.Step();
+        optimizer.Step();
+        Assert.Equal(2, trainable.Version);
+        Assert.Equal(0, frozen.Version);
+        frozen.Load(Tensor.Zeros(3));
+        Assert.Equal(1, frozen.Version);
+        frozen.MarkChanged();
+        Assert.Equal(2, frozen.Version);
+        Assert.Throws<ArgumentException>(() => frozen.Load(Tensor.Zeros(4)));
+        Assert.Equal(2, frozen.Version);
+    }
+
+    [Fact]
     public void Plain_sgd_subtracts_the_scaled_gradient()
     {
         var p = new Parameter("w", Tensor.FromValues([1f, -2f], 2));

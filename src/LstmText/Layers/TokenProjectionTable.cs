@@ -1,0 +1,71 @@
+using LstmText.Tensors;
+
+namespace LstmText.Layers;
+
+/// <summary>
+/// The first LSTM layer's input projection of every token id, computed once: row v of direction d holds
+/// embedding[v]·W_ihᵀ + b_ih + b_hh. An inference pass then gathers one row per token instead of looking up the
+/// embedding and running the input GEMM; later layers read the layer below and are unchanged.
+/// </summary>
+/// <remarks>
+/// Memory: D·V·4H floats (a vocabulary of 20 000, H = 128, bidirectional: 82 MB). Immutable once built, so any number
+/// of threads read it. It describes the weights of <see cref="SourceVersion"/>; once that differs from
+/// <see cref="CurrentSourceVersion"/>, the table is stale and must not be used.
+/// </remarks>
+internal sealed class TokenProjectionTable
+{
+    private readonly Tensor _values;
+
+    private TokenProjectionTable(Tensor values, int vocabularySize, int rowLength, int directions, long sourceVersion)
+    {
+        _values = values;
+        VocabularySize = vocabularySize;
+        RowLength = rowLength;
+        Directions = directions;
+        SourceVersion = sourceVersion;
+    }
+
+    /// <summary>Rows per direction: the vocabulary size V.</summary>
+    public int VocabularySize { get; }
+
+    /// <summary>Floats per row: 4H, the gate pre-activations of one token.</summary>
+    public int RowLength { get; }
+
+    /// <summary>1, or 2 for a bidirectional LSTM.</summary>
+    public int Directions { get; }
+
+    /// <summary>The <see cref="CurrentSourceVersion"/> of the weights the table was computed from.</summary>
+    public long SourceVersion { get; }
+
+    /// <summary>The table's size: D·V·4H floats.</summary>
+    public static long SizeInBytes(Embedding embedding, Lstm lstm) =>
+        (long)embedding.VocabularySize * 4 * lstm.HiddenSize * lstm.Directions * sizeof(float);
+
+    /// <summary>
+    /// A number that changes whenever the embedding or a first-layer input weight or bias changes: the sum of their
+    /// <see cref="Parameter.Version"/>s, which only ever grow.
+    /// </summary>
+    public static long CurrentSourceVersion(Embedding embedding, Lstm lstm)
+    {
+        long version = embedding.Weight.Version;
+        foreach (var parameter in lstm.FirstLayerInputParameters) version += parameter.Version;
+        return version;
+    }
+
+    /// <summary>Computes the table from the current weights: one GEMM over the whole embedding per direction.</summary>
+    /// <exception cref="ArgumentException">The embedding's size is not the LSTM's input size.</exception>
+    public static TokenProjectionTable Build(Embedding embedding, Lstm lstm)
+    {
+        if (embedding.Dimension != lstm.InputSize)
+            throw new ArgumentException($"The embedding gives {embedding.Dimension} features; the LSTM reads {lstm.InputSize}.", nameof(embedding));
+        // The version is read first: a change while the table is computed leaves it stale rather than passing as current.
+        long version = CurrentSourceVersion(embedding, lstm);
+        int rows = embedding.VocabularySize, rowLength = 4 * lstm.HiddenSize;
+        var values = Tensor.Zeros(lstm.Directions, rows, rowLength);
+        lstm.ProjectFirstLayerInput(embedding.Weight.Value, rows, values);
+        return new TokenProjectionTable(values, rows, rowLength, lstm.Directions, version);
+    }
+
+    /// <summary>The rows of one direction, [V, 4H].</summary>
+    public TensorSlice Direction(int direction) => _values.Slice(direction * VocabularySize * RowLength, VocabularySize * RowLength);
+}
