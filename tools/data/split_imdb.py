@@ -4,7 +4,8 @@ train / validation sets that docs/benchmarks.md uses, and writes the training re
 for the IMDb language model (so transfer never sees a validation review). `<br />` tags become line breaks.
 
 Usage: python3 tools/data/split_imdb.py [SOURCE_CSV] [OUT_FOLDER]
-Writes OUT_FOLDER/imdb-train.csv, imdb-valid.csv (columns sentiment,review) and imdb-train-text.txt.
+Writes OUT_FOLDER/imdb-train.csv, imdb-valid.csv (columns sentiment,review), imdb-train-text.txt and
+imdb-valid-text-200.txt (200 validation reviews, for the language model's validation only).
 """
 import csv
 import os
@@ -38,5 +39,10 @@ for name, rows in (("imdb-train.csv", train), ("imdb-valid.csv", valid)):
         writer.writerows(rows)
 with open(os.path.join(out, "imdb-train-text.txt"), "w", encoding="utf-8") as f:
     for _, review in train:
+        f.write(review.replace("\n", " ") + "\n")
+held_out = list(valid)
+random.Random(2).shuffle(held_out)
+with open(os.path.join(out, "imdb-valid-text-200.txt"), "w", encoding="utf-8") as f:
+    for _, review in held_out[:200]:
         f.write(review.replace("\n", " ") + "\n")
 print(f"wrote {len(train)} training and {len(valid)} validation reviews to {os.path.normpath(out)}")
