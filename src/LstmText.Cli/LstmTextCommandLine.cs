@@ -18,6 +18,7 @@ internal static class LstmTextCommandLine
         root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(FinetuneCommand.Create());
         root.Subcommands.Add(TrainClassifierCommand.Create());
+        root.Subcommands.Add(FinetuneClassifierCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Globalization;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Tokenizers;
@@ -12,9 +11,8 @@ internal static class TrainClassifierCommand
 {
     public static Command Create()
     {
-        var data = new LabelledDataOptionSet();
+        var shared = new ClassifierTrainingOptionSet();
         var words = new WordTokenizerOptionSet();
-        var training = new TrainingOptionSet(languageModel: false);
         var tokenizer = new Option<string>("--tokenizer") { Description = "word, char, bpe, or a tokenizer JSON file (ignored with --from-lm).", DefaultValueFactory = _ => "word" };
         var bpeSize = new Option<int>("--bpe-vocab-size") { Description = "Vocabulary size for --tokenizer bpe.", DefaultValueFactory = _ => 8192 };
         var embedding = new Option<int>("--embedding") { Description = "Embedding size.", DefaultValueFactory = _ => 64 };
@@ -25,9 +23,6 @@ internal static class TrainClassifierCommand
         var pooling = new Option<string>("--pooling") { Description = "last, mean, max, concat (last ‖ max ‖ mean) or attention.", DefaultValueFactory = _ => "concat" };
         var poolingDropout = new Option<double>("--pooling-dropout") { Description = "Dropout on the pooled vector." };
         var headHidden = new Option<int>("--head-hidden") { Description = "A hidden layer of this width in the head (0: none)." };
-        var maxTokens = new Option<int>("--max-tokens") { Description = "Keep the first N tokens of each text.", DefaultValueFactory = _ => ClassifierTrainingSettings.DefaultMaxTokens };
-        var classWeights = new Option<string?>("--class-weights") { Description = "balanced (n / (k·count)), or explicit weights: negative=1,positive=3." };
-        var metric = new Option<string>("--metric") { Description = "The validation score for the best checkpoint and early stopping: macro-f1 or accuracy.", DefaultValueFactory = _ => "macro-f1" };
         var fromLm = new Option<string?>("--from-lm") { Description = "Start the tokenizer, embedding and LSTM from this language model (ULMFiT transfer; with --bidirectional and a one-layer model, the reverse direction starts fresh)." };
         var freeze = new Option<int>("--freeze-encoder-epochs") { Description = "With --from-lm: train only the head for the first N epochs." };
         var encoderRate = new Option<float>("--encoder-lr-factor") { Description = "The embedding and LSTM learn at this factor × --lr (e.g. 0.1 with --from-lm).", DefaultValueFactory = _ => 1f };
@@ -36,15 +31,12 @@ internal static class TrainClassifierCommand
             "Example: lstmtext train-classifier --data reviews.csv --text-column review --label-column sentiment --out sentiment.safetensors " +
             "--bidirectional --epochs 5 --class-weights balanced")
         {
-            tokenizer, bpeSize, embedding, hidden, layers, bidirectional, dropout, pooling, poolingDropout, headHidden, maxTokens, classWeights,
-            metric, fromLm, freeze, encoderRate,
+            tokenizer, bpeSize, embedding, hidden, layers, bidirectional, dropout, pooling, poolingDropout, headHidden, fromLm, freeze, encoderRate,
         };
         words.AddTo(command);
-        data.AddTo(command);
-        training.AddTo(command);
+        shared.AddTo(command);
         command.SetAction((parse, cancellation) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () => Task.Run(() =>
         {
-            var error = parse.InvocationConfiguration.Error;
             var builder = TextClassifier.Configure()
                 .Embedding(parse.GetValue(embedding)).Lstm(parse.GetValue(hidden), parse.GetValue(layers), parse.GetValue(bidirectional))
                 .Dropout(parse.GetValue(dropout)).PoolingDropout(parse.GetValue(poolingDropout))
@@ -61,32 +53,11 @@ internal static class TrainClassifierCommand
             };
             if (parse.GetValue(fromLm) is { } lm) builder.FromLanguageModel(lm);
             if (parse.GetValue(freeze) > 0 && parse.GetValue(fromLm) is null) throw new UsageException("--freeze-encoder-epochs needs --from-lm");
-
-            var options = data.Options(parse);
-            var examples = LabelledDataOptionSet.Read(parse.GetValue(data.Data)!, options, error);
-            var validation = parse.GetValue(training.ValidationFile) is { } validationPath
-                ? LabelledDataOptionSet.Read(validationPath, options, error)
-                : null;
-            var classifier = TrainingOptionSet.WithProgress(parse, progress => builder.Train(examples, t =>
+            shared.Train(parse, cancellation, (examples, configure) => builder.Train(examples, t =>
             {
-                training.ApplyShared(parse, t, cancellation);
-                t.ReportProgress(progress).TruncateTo(parse.GetValue(maxTokens)).BestBy(ParseMetric(parse.GetValue(metric)!))
-                    .FreezeEncoderFor(parse.GetValue(freeze)).EncoderLearningRateFactor(parse.GetValue(encoderRate));
-                if (validation is not null) t.ValidationExamples(validation);
-                else t.ValidationFraction(parse.GetValue(training.ValidationFraction));
-                if (parse.GetValue(classWeights) is { } weights)
-                {
-                    if (weights.Equals("balanced", StringComparison.OrdinalIgnoreCase)) t.BalancedClassWeights();
-                    else t.ClassWeights(ParseWeights(weights));
-                }
+                configure(t);
+                t.FreezeEncoderFor(parse.GetValue(freeze)).EncoderLearningRateFactor(parse.GetValue(encoderRate));
             }));
-            var record = TrainingRecord.FromJson(classifier.TrainingRecordJson!);
-            error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"trained {record.Steps} steps ({record.StoppedBecause}) on {record.TrainingExamples} examples of {classifier.ClassNames.Count} classes " +
-                $"({string.Join(", ", classifier.ClassNames)}); training loss {record.TrainingLoss:F4}") +
-                (record.ValidationAccuracy is { } accuracy
-                    ? string.Create(CultureInfo.InvariantCulture, $", validation accuracy {accuracy:F4}, macro-F1 {record.ValidationMacroF1:F4}")
-                    : "") + $"; wrote {parse.GetValue(training.Out)}");
             return 0;
         }, CancellationToken.None)));
         return command;
@@ -102,26 +73,5 @@ internal static class TrainClassifierCommand
         {
             throw new UsageException($"--pooling: {e.Message}");
         }
-    }
-
-    private static ClassificationMetric ParseMetric(string name) => name.ToLowerInvariant() switch
-    {
-        "macro-f1" or "macro_f1" or "f1" => ClassificationMetric.MacroF1,
-        "accuracy" => ClassificationMetric.Accuracy,
-        _ => throw new UsageException($"--metric must be macro-f1 or accuracy, not '{name}'"),
-    };
-
-    /// <summary>Reads <c>negative=1,positive=3</c>.</summary>
-    private static Dictionary<string, float> ParseWeights(string text)
-    {
-        var weights = new Dictionary<string, float>(StringComparer.Ordinal);
-        foreach (var pair in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            int equals = pair.LastIndexOf('=');
-            if (equals <= 0 || !float.TryParse(pair[(equals + 1)..], NumberStyles.Float, CultureInfo.InvariantCulture, out float weight) || weight < 0)
-                throw new UsageException($"--class-weights must be balanced or CLASS=WEIGHT pairs separated by commas (negative=1,positive=3), not '{text}'");
-            weights[pair[..equals]] = weight;
-        }
-        return weights;
     }
 }

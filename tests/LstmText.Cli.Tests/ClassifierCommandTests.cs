@@ -118,6 +118,53 @@ public sealed class ClassifierCommandTests : IDisposable
         Assert.Contains("--min-frequency must be at least 1", refused);
     }
 
+    private double AccuracyOn(string model, string data)
+    {
+        var (exit, output, error) = CommandLine.Run("evaluate", "--model", model, "--data", data, "--json");
+        Assert.True(exit == 0, error);
+        using var json = JsonDocument.Parse(output);
+        return json.RootElement.GetProperty("accuracy").GetDouble();
+    }
+
+    [Fact]
+    public void Finetune_classifier_starts_from_the_model_and_learns_the_new_data()
+    {
+        Train();
+        // The same texts with the labels swapped: the trained model gets them wrong, fine-tuning must learn them.
+        var flipped = PathOf("flipped.tsv");
+        File.WriteAllLines(flipped, ["label\ttext", .. TinyRows().Select(r => $"{(r.Label == "negative" ? "positive" : "negative")}\t{r.Text}")]);
+        var original = PathOf("original.tsv");
+        File.WriteAllLines(original, ["label\ttext", .. TinyRows().Select(r => $"{r.Label}\t{r.Text}")]);
+        Assert.True(AccuracyOn(_model, original) >= 0.9);
+        Assert.True(AccuracyOn(_model, flipped) <= 0.1);
+
+        // A learning rate too small to change anything: the result still classifies like the model it started from.
+        var barely = PathOf("barely/tuned.safetensors");   // the folder does not exist yet
+        var (exit, _, error) = CommandLine.Run("finetune-classifier", "--model", _model, "--data", flipped, "--out", barely,
+            "--lr", "1e-9", "--max-steps", "2", "--batch-size", "8");
+        Assert.True(exit == 0, error);
+        Assert.Contains("fine-tuned 2 steps (max-steps) on 36 examples of 2 classes (negative, positive)", error);
+        Assert.True(AccuracyOn(barely, original) >= 0.9);
+
+        var tuned = PathOf("tuned.safetensors");
+        (exit, _, error) = CommandLine.Run("finetune-classifier", "--model", _model, "--data", flipped, "--out", tuned,
+            "--lr", "0.02", "--epochs", "15", "--batch-size", "8", "--validation-fraction", "0");
+        Assert.True(exit == 0, error);
+        Assert.True(AccuracyOn(tuned, flipped) >= 0.9);
+    }
+
+    [Fact]
+    public void Finetune_classifier_refuses_a_label_the_model_does_not_know()
+    {
+        Train();
+        var data = PathOf("neutral.tsv");
+        File.WriteAllLines(data, ["label\ttext", "positive\tgood film", "neutral\tthe film", "negative\tbad film"]);
+        var (exit, _, error) = CommandLine.Run("finetune-classifier", "--model", _model, "--data", data, "--out", PathOf("x.safetensors"),
+            "--validation-fraction", "0");
+        Assert.NotEqual(0, exit);
+        Assert.Contains("'neutral' (line 3) is not among the classifier's classes (negative, positive)", error);
+    }
+
     [Fact]
     public void Train_classifier_resumes_from_its_last_checkpoint()
     {

@@ -8,7 +8,8 @@ public static class AtomicFile
 {
     /// <summary>
     /// Calls <paramref name="write"/> with a stream on a temporary file in the same folder as
-    /// <paramref name="path"/>, flushes it to disk, then renames it over <paramref name="path"/>.
+    /// <paramref name="path"/>, flushes it to disk, then renames it over <paramref name="path"/>. A missing folder on
+    /// the way to <paramref name="path"/> is created first.
     /// </summary>
     /// <remarks>
     /// The temporary file lives in the target's folder so the final rename stays on one file system,
@@ -24,6 +25,7 @@ public static class AtomicFile
         string folder = Path.GetDirectoryName(fullPath)
             ?? throw new ArgumentException($"'{path}' names a root, not a file.", nameof(path));
         string temporaryPath = Path.Combine(folder, $".{Path.GetFileName(fullPath)}.tmp-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
 
         try
         {

@@ -20,6 +20,17 @@ public sealed class AtomicFileTests : IDisposable
     }
 
     [Fact]
+    public void Missing_folders_on_the_way_to_the_file_are_created()
+    {
+        string path = Path.Combine(_folder.Path, "run", "best", "model.bin");
+
+        AtomicFile.Write(path, stream => stream.Write([4, 5]));
+
+        Assert.Equal([4, 5], File.ReadAllBytes(path));
+        Assert.Equal([path], Directory.GetFiles(Path.GetDirectoryName(path)!));
+    }
+
+    [Fact]
     public void An_existing_file_is_replaced_whole()
     {
         string path = _folder.File("model.bin");
