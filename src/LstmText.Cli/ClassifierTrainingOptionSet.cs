@@ -37,10 +37,9 @@ internal sealed class ClassifierTrainingOptionSet
         Func<IReadOnlyList<LabelledExample>, Action<ClassifierTrainingSettings>, TextClassifier> train, string verb = "trained")
     {
         var error = parse.InvocationConfiguration.Error;
-        var options = Data.Options(parse);
-        var examples = LabelledDataOptionSet.Read(parse.GetValue(Data.Data)!, options, error);
+        var examples = Data.ReadData(parse, error);
         var validation = parse.GetValue(Training.ValidationFile) is { } validationPath
-            ? LabelledDataOptionSet.Read(validationPath, options, error)
+            ? LabelledDataOptionSet.Read(validationPath, Data.Options(parse), error)
             : null;
         var classifier = TrainingOptionSet.WithProgress(parse, progress => train(examples, t =>
         {

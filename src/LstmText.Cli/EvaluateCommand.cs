@@ -25,8 +25,8 @@ internal static class EvaluateCommand
         command.SetAction((parse, _) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () =>
         {
             var classifier = TextClassifier.Load(parse.GetValue(model)!);
-            var examples = LabelledDataOptionSet.Read(parse.GetValue(data.Data)!, data.Options(parse), parse.InvocationConfiguration.Error);
-            if (examples.Count == 0) throw new UsageException($"{parse.GetValue(data.Data)} holds no labelled example to evaluate");
+            var examples = data.ReadData(parse, parse.InvocationConfiguration.Error);
+            if (examples.Count == 0) throw new UsageException($"{string.Join(", ", parse.GetValue(data.Data)!)} holds no labelled example to evaluate");
             var report = classifier.Evaluate(examples, parse.GetValue(batchSize));
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) output.WriteLine(report.ToJson());

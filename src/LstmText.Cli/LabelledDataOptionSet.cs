@@ -13,7 +13,11 @@ internal sealed class LabelledDataOptionSet
     /// <summary>How many data issues are printed one per line; the rest are counted.</summary>
     private const int IssuesShown = 20;
 
-    public Option<string> Data { get; } = new("--data") { Description = "The labelled data: CSV, TSV, JSONL, or SST/UCI .txt lines.", Required = true };
+    public Option<string[]> Data { get; } = new("--data")
+    {
+        Description = "The labelled data: CSV, TSV, JSONL, or SST/UCI .txt lines; several files are read one after the other (each in its own format, with the same column options).",
+        Required = true, AllowMultipleArgumentsPerToken = true,
+    };
     public Option<string?> TextColumn { get; } = new("--text-column") { Description = "The text column, by header name or 0-based index (default: text, review, sentence or message)." };
     public Option<string?> LabelColumn { get; } = new("--label-column") { Description = "The label column, by header name or 0-based index (default: label, sentiment, class, category or target)." };
     public Option<string?> Format { get; } = new("--format") { Description = "csv, tsv, jsonl, label-space-text (SST) or text-tab-label (UCI); default: from the extension." };
@@ -36,6 +40,13 @@ internal sealed class LabelledDataOptionSet
         TextColumn = parse.GetValue(TextColumn) is { } text ? TableColumn.Parse(text) : null,
         LabelColumn = parse.GetValue(LabelColumn) is { } label ? TableColumn.Parse(label) : null,
     };
+
+    /// <summary>Reads the examples of every <c>--data</c> file in turn, printing each skipped row on <paramref name="error"/>.</summary>
+    public IReadOnlyList<LabelledExample> ReadData(ParseResult parse, TextWriter error)
+    {
+        var options = Options(parse);
+        return parse.GetValue(Data)!.SelectMany(path => Read(path, options, error)).ToArray();
+    }
 
     /// <summary>Reads the examples of <paramref name="path"/>, printing each skipped row on <paramref name="error"/>.</summary>
     public static IReadOnlyList<LabelledExample> Read(string path, LabelledDataOptions options, TextWriter error)

@@ -162,7 +162,25 @@ public sealed class ClassifierCommandTests : IDisposable
         var (exit, _, error) = CommandLine.Run("finetune-classifier", "--model", _model, "--data", data, "--out", PathOf("x.safetensors"),
             "--validation-fraction", "0");
         Assert.NotEqual(0, exit);
-        Assert.Contains("'neutral' (line 3) is not among the classifier's classes (negative, positive)", error);
+        Assert.Contains("'neutral' (" + data + ":3) is not among the classifier's classes (negative, positive)", error);
+    }
+
+    [Fact]
+    public void Several_data_files_each_in_its_own_format_train_one_classifier()
+    {
+        var tsv = PathOf("more.tsv");
+        File.WriteAllLines(tsv, ["label\tsentence", .. TinyRows().Select(r => $"{r.Label}\t{r.Text} again"), "\tno label here"]);
+        var (exit, _, error) = CommandLine.Run("train-classifier", "--data", _data, tsv, "--out", _model, "--embedding", "8", "--hidden", "8",
+            "--epochs", "1", "--validation-fraction", "0");
+        Assert.True(exit == 0, error);
+        Assert.Contains("reviews.csv:44: the text is empty (row skipped)", error);
+        Assert.Contains("more.tsv:42: the label is missing (row skipped)", error);
+        Assert.Contains("on 81 examples of 2 classes (negative, positive)", error);   // 41 + 40
+
+        (exit, var output, error) = CommandLine.Run("evaluate", "--model", _model, "--data", _data, tsv, "--json");
+        Assert.True(exit == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal(81, json.RootElement.GetProperty("examples").GetInt32());
     }
 
     [Fact]

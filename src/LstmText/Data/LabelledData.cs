@@ -247,7 +247,7 @@ public static class LabelledData
             issues.Add(source, line, "the text is empty (row skipped)");
             return null;
         }
-        return new LabelledExample(text, label, line);
+        return new LabelledExample(text, label, line, source);
     }
 
     internal static string MalformedMessage(CsvMalformedReason reason) => reason switch

@@ -320,7 +320,7 @@ public sealed class TextClassifier
         {
             if (!index.TryGetValue(list[i].Label, out actual[i]))
                 throw new ArgumentException(
-                    $"the label '{list[i].Label}' on line {list[i].Line} is not a class of this classifier ({string.Join(", ", _classNames)})", nameof(examples));
+                    $"the label '{list[i].Label}' ({list[i].Location}) is not a class of this classifier ({string.Join(", ", _classNames)})", nameof(examples));
         }
         var predictions = PredictBatch(list.Select(e => e.Text).ToArray(), batchSize);
         var predicted = new int[list.Length];

@@ -93,7 +93,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
     {
         var unknown = examples.FirstOrDefault(e => !classNames.Contains(e.Label));
         if (unknown is not null)
-            throw new TrainingException($"the {what} '{unknown.Label}' (line {unknown.Line}) is not among {among} ({string.Join(", ", classNames)})");
+            throw new TrainingException($"the {what} '{unknown.Label}' ({unknown.Location}) is not among {among} ({string.Join(", ", classNames)})");
     }
 
     private static TextClassifier Resume(DataSplit split, IReadOnlyList<string> classNames, ClassifierTrainingSettings settings)

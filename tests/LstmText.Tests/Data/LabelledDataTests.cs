@@ -27,8 +27,8 @@ public sealed class LabelledDataTests : IDisposable
         var examples = LabelledData.Read(path, issues).ToList();
 
         Assert.Equal(2, examples.Count);
-        Assert.Equal(new LabelledExample("Great,\nreally \"great\"\nfilm", "pos", 2), examples[0]);
-        Assert.Equal(new LabelledExample("Fine.", "pos", 7), examples[1]);
+        Assert.Equal(new LabelledExample("Great,\nreally \"great\"\nfilm", "pos", 2, path), examples[0]);
+        Assert.Equal(new LabelledExample("Fine.", "pos", 7, path), examples[1]);
         Assert.Equal([(5L, "the text is empty (row skipped)"), (6L, "the label is missing (row skipped)")],
             issues.Select(issue => (issue.Line, issue.Message)));
         Assert.All(issues, issue => Assert.Equal(path, issue.File));
@@ -55,7 +55,7 @@ public sealed class LabelledDataTests : IDisposable
 
         var example = LabelledData.Read(path, new DataIssues(), new LabelledDataOptions { Encoding = TextCorpus.EncodingNamed("windows-1252") }).Single();
 
-        Assert.Equal(new LabelledExample("\u201C5\u20AC\u201D", "spam", 2), example);
+        Assert.Equal(new LabelledExample("\u201C5\u20AC\u201D", "spam", 2, path), example);
     }
 
     [Fact]
@@ -66,7 +66,7 @@ public sealed class LabelledDataTests : IDisposable
 
         var examples = LabelledData.Read(path, new DataIssues()).ToList();
 
-        Assert.Equal([new LabelledExample("nice", "1", 2)], examples);
+        Assert.Equal([new LabelledExample("nice", "1", 2, path)], examples);
     }
 
     [Fact]
@@ -93,8 +93,8 @@ public sealed class LabelledDataTests : IDisposable
         var fromTsv = LabelledData.Read(tsv, new DataIssues()).Single();
         var fromSemicolons = LabelledData.Read(semicolons, new DataIssues(), new LabelledDataOptions { Delimiter = ';' }).Single();
 
-        Assert.Equal(new LabelledExample("hide new secretions from the parental units ", "0", 2), fromTsv);
-        Assert.Equal(new LabelledExample("win; now", "spam", 2), fromSemicolons);
+        Assert.Equal(new LabelledExample("hide new secretions from the parental units ", "0", 2, tsv), fromTsv);
+        Assert.Equal(new LabelledExample("win; now", "spam", 2, semicolons), fromSemicolons);
     }
 
     [Fact]
@@ -105,8 +105,8 @@ public sealed class LabelledDataTests : IDisposable
         var byName = LabelledData.Read(path, new DataIssues(), new LabelledDataOptions { TextColumn = TableColumn.Named("REVIEW"), LabelColumn = TableColumn.Named("rating") }).Single();
         var byIndex = LabelledData.Read(path, new DataIssues(), new LabelledDataOptions { TextColumn = TableColumn.Parse("3"), LabelColumn = TableColumn.Parse("0") }).Single();
 
-        Assert.Equal(new LabelledExample("A pig. Absurd.", "3", 2), byName);
-        Assert.Equal(new LabelledExample("A pig. Absurd.", "train_neg_0", 2), byIndex);
+        Assert.Equal(new LabelledExample("A pig. Absurd.", "3", 2, path), byName);
+        Assert.Equal(new LabelledExample("A pig. Absurd.", "train_neg_0", 2, path), byIndex);
     }
 
     [Fact]
@@ -142,7 +142,7 @@ public sealed class LabelledDataTests : IDisposable
 
         var examples = LabelledData.Read(path, issues).ToList();
 
-        Assert.Equal([new LabelledExample("so good", "1", 1), new LabelledExample("bad \"film\"", "neg", 5)], examples);
+        Assert.Equal([new LabelledExample("so good", "1", 1, path), new LabelledExample("bad \"film\"", "neg", 5, path)], examples);
         Assert.Equal([3L, 4L], issues.Select(issue => issue.Line));
     }
 
@@ -170,7 +170,7 @@ public sealed class LabelledDataTests : IDisposable
 
         var examples = LabelledData.Read(path, issues).ToList();
 
-        Assert.Equal([new LabelledExample("Good case, Excellent value.", "1", 2)], examples.Skip(1));
+        Assert.Equal([new LabelledExample("Good case, Excellent value.", "1", 2, path)], examples.Skip(1));
         Assert.Equal([new DataIssue(path, 3, "the label is missing (row skipped)")], issues);
     }
 
@@ -181,7 +181,7 @@ public sealed class LabelledDataTests : IDisposable
 
         var examples = LabelledData.Read(new StringReader("label,text\npos,\"two\nlines\"\nneg,\n"), LabelledDataFormat.Csv, issues).ToList();
 
-        Assert.Equal([new LabelledExample("two\nlines", "pos", 2)], examples);
+        Assert.Equal([new LabelledExample("two\nlines", "pos", 2, "<stdin>")], examples);
         Assert.Equal([new DataIssue("<stdin>", 4, "the text is empty (row skipped)")], issues);
     }
 
