@@ -23,7 +23,7 @@ internal static class TrainClassifierCommand
         var pooling = new Option<string>("--pooling") { Description = "last, mean, max, concat (last ‖ max ‖ mean) or attention.", DefaultValueFactory = _ => "concat" };
         var poolingDropout = new Option<double>("--pooling-dropout") { Description = "Dropout on the pooled vector." };
         var headHidden = new Option<int>("--head-hidden") { Description = "A hidden layer of this width in the head (0: none)." };
-        var fromLm = new Option<string?>("--from-lm") { Description = "Start the tokenizer, embedding and LSTM from this language model (ULMFiT transfer; with --bidirectional and a one-layer model, the reverse direction starts fresh)." };
+        var fromLm = new Option<string?>("--from-lm") { Description = "Start the tokenizer, embedding and LSTM from this language model (ULMFiT transfer; with --bidirectional and a one-layer model, the reverse direction starts fresh), or from a trained classifier, whose classes may differ." };
         var freeze = new Option<int>("--freeze-encoder-epochs") { Description = "With --from-lm: train only the head for the first N epochs." };
         var encoderRate = new Option<float>("--encoder-lr-factor") { Description = "The embedding and LSTM learn at this factor × --lr (e.g. 0.1 with --from-lm).", DefaultValueFactory = _ => 1f };
         var command = new Command("train-classifier",

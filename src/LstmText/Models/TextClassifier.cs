@@ -127,7 +127,8 @@ public sealed class TextClassifier
     /// the pooling and head are fresh. The encoder's sizes (embedding, hidden, layers, directions) are read from the
     /// tensors and replace those in <paramref name="architecture"/>, with one exception: when the architecture asks for
     /// a bidirectional LSTM and the language model has one forward layer, the forward direction is transferred and the
-    /// reverse direction starts fresh, reading the transferred embedding.
+    /// reverse direction starts fresh, reading the transferred embedding. A trained classifier's tensors serve as well
+    /// (its <c>head.*</c> and <c>attention.*</c> are ignored): that reuses a classifier's encoder for new classes.
     /// </summary>
     /// <param name="tokenizer">The language model's tokenizer (its vocabulary must match <c>embedding.weight</c>).</param>
     /// <param name="languageModelTensors">At least <c>embedding.weight</c> and every <c>lstm.*</c> tensor; others (e.g. <c>decoder.*</c>) are ignored.</param>
@@ -179,7 +180,7 @@ public sealed class TextClassifier
     }
 
     /// <summary>
-    /// Creates a classifier whose tokenizer, embedding and LSTM come from a language-model file (see
+    /// Creates a classifier whose tokenizer, embedding and LSTM come from a language-model file, or from a classifier file (see
     /// <see cref="FromLanguageModel(ITokenizer, IReadOnlyDictionary{string, Tensor}, IReadOnlyList{string}, TextClassifierArchitecture?, RandomSource?, IBackend?)"/>).
     /// </summary>
     /// <exception cref="ModelFileFormatException">The file has no tokenizer or lacks an encoder tensor.</exception>

@@ -256,6 +256,26 @@ public sealed class TextClassifierTests
     }
 
     [Fact]
+    public void Transfer_from_a_classifier_file_takes_its_encoder_whole_and_gives_a_fresh_head_for_new_classes()
+    {
+        using var folder = new TemporaryFolder();
+        string path = folder.File("sentiment.safetensors");
+        var source = Tiny(SequencePooling.Concat, seed: 6);   // 2 bidirectional layers, three classes
+        source.Save(path);
+
+        var stars = TextClassifier.FromLanguageModel(path, ["1", "2", "3", "4", "5"],
+            new TextClassifierArchitecture { Pooling = SequencePooling.Mean }, new RandomSource(8));
+
+        Assert.Equal(["1", "2", "3", "4", "5"], stars.ClassNames);
+        Assert.Equal(Tokenizer.ToJson(), stars.Tokenizer.ToJson());
+        var before = source.NamedParameters.ToDictionary(p => p.Name, p => p.Parameter.Value.ToArray());
+        var encoder = stars.NamedParameters.Where(p => !p.Name.StartsWith("head.", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(1 + 2 * 2 * 4, encoder.Length);   // the embedding, and 4 tensors per layer and direction
+        foreach (var (name, parameter) in encoder) Assert.Equal(before[name], parameter.Value.ToArray());
+        Assert.Equal([5, 4 * 2], stars.NamedParameters.Single(p => p.Name == "head.weight").Parameter.Value.Shape.ToArray());
+    }
+
+    [Fact]
     public void Config_properties_of_a_newer_version_survive_a_load_and_a_save()
     {
         using var folder = new TemporaryFolder();
