@@ -8,7 +8,8 @@ namespace LstmText.Cli;
 
 /// <summary>
 /// The options and the reading, training and reporting that <c>train-classifier</c> and <c>finetune-classifier</c> share:
-/// the labelled data, the shared training options, truncation, the validation metric and class weights.
+/// the labelled data, the shared training options, truncation, the validation metric, class weights and how the
+/// encoder learns.
 /// </summary>
 internal sealed class ClassifierTrainingOptionSet
 {
@@ -17,6 +18,8 @@ internal sealed class ClassifierTrainingOptionSet
     public Option<int> MaxTokens { get; } = new("--max-tokens") { Description = "Keep the first N tokens of each text.", DefaultValueFactory = _ => ClassifierTrainingSettings.DefaultMaxTokens };
     public Option<string?> ClassWeights { get; } = new("--class-weights") { Description = "balanced (n / (k·count)), or explicit weights: negative=1,positive=3." };
     public Option<string> Metric { get; } = new("--metric") { Description = "The validation score for the best checkpoint and early stopping: macro-f1 or accuracy.", DefaultValueFactory = _ => "macro-f1" };
+    public Option<int> FreezeEncoderEpochs { get; } = new("--freeze-encoder-epochs") { Description = "Train only the head for the first N epochs." };
+    public Option<float> EncoderRateFactor { get; } = new("--encoder-lr-factor") { Description = "The embedding and LSTM learn at this factor × --lr.", DefaultValueFactory = _ => 1f };
 
     /// <summary>Adds the classifier options, then the data options, then the shared training options.</summary>
     public void AddTo(Command command)
@@ -24,6 +27,8 @@ internal sealed class ClassifierTrainingOptionSet
         command.Options.Add(MaxTokens);
         command.Options.Add(ClassWeights);
         command.Options.Add(Metric);
+        command.Options.Add(FreezeEncoderEpochs);
+        command.Options.Add(EncoderRateFactor);
         Data.AddTo(command);
         Training.AddTo(command);
     }
@@ -44,7 +49,8 @@ internal sealed class ClassifierTrainingOptionSet
         var classifier = TrainingOptionSet.WithProgress(parse, progress => train(examples, t =>
         {
             Training.ApplyShared(parse, t, cancellation);
-            t.ReportProgress(progress).TruncateTo(parse.GetValue(MaxTokens)).BestBy(ParseMetric(parse.GetValue(Metric)!));
+            t.ReportProgress(progress).TruncateTo(parse.GetValue(MaxTokens)).BestBy(ParseMetric(parse.GetValue(Metric)!))
+                .FreezeEncoderFor(parse.GetValue(FreezeEncoderEpochs)).EncoderLearningRateFactor(parse.GetValue(EncoderRateFactor));
             if (validation is not null) t.ValidationExamples(validation);
             else t.ValidationFraction(parse.GetValue(Training.ValidationFraction));
             if (parse.GetValue(ClassWeights) is { } weights)

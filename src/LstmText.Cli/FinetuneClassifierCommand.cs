@@ -10,24 +10,18 @@ internal static class FinetuneClassifierCommand
     {
         var shared = new ClassifierTrainingOptionSet();
         var model = new Option<string>("--model") { Description = "The classifier to start from; its tokenizer, architecture and classes are kept.", Required = true };
-        var freeze = new Option<int>("--freeze-encoder-epochs") { Description = "Train only the head for the first N epochs." };
-        var encoderRate = new Option<float>("--encoder-lr-factor") { Description = "The embedding and LSTM learn at this factor × --lr.", DefaultValueFactory = _ => 1f };
         var command = new Command("finetune-classifier",
             "Continue training a classifier on new labelled data whose labels are among its classes (learning rate 5e-4 unless --lr); " +
             "words the classifier has never seen map to <unk>.\n" +
             "Example: lstmtext finetune-classifier --model imdb.safetensors --data my-reviews.csv --out mine.safetensors --epochs 3")
         {
-            model, freeze, encoderRate,
+            model,
         };
         shared.AddTo(command);
         command.SetAction((parse, cancellation) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () => Task.Run(() =>
         {
             var start = TextClassifier.Load(parse.GetValue(model)!);
-            shared.Train(parse, cancellation, (examples, configure) => start.FineTune(examples, t =>
-            {
-                configure(t);
-                t.FreezeEncoderFor(parse.GetValue(freeze)).EncoderLearningRateFactor(parse.GetValue(encoderRate));
-            }), verb: "fine-tuned");
+            shared.Train(parse, cancellation, start.FineTune, verb: "fine-tuned");
             return 0;
         }, CancellationToken.None)));
         return command;

@@ -24,14 +24,14 @@ internal static class TrainClassifierCommand
         var poolingDropout = new Option<double>("--pooling-dropout") { Description = "Dropout on the pooled vector." };
         var headHidden = new Option<int>("--head-hidden") { Description = "A hidden layer of this width in the head (0: none)." };
         var fromLm = new Option<string?>("--from-lm") { Description = "Start the tokenizer, embedding and LSTM from this language model (ULMFiT transfer; with --bidirectional and a one-layer model, the reverse direction starts fresh), or from a trained classifier, whose classes may differ." };
-        var freeze = new Option<int>("--freeze-encoder-epochs") { Description = "With --from-lm: train only the head for the first N epochs." };
-        var encoderRate = new Option<float>("--encoder-lr-factor") { Description = "The embedding and LSTM learn at this factor × --lr (e.g. 0.1 with --from-lm).", DefaultValueFactory = _ => 1f };
+        shared.FreezeEncoderEpochs.Description = "With --from-lm: train only the head for the first N epochs.";
+        shared.EncoderRateFactor.Description = "The embedding and LSTM learn at this factor × --lr (e.g. 0.1 with --from-lm).";
         var command = new Command("train-classifier",
             "Train a text classifier on a labelled file; data issues (skipped rows) go to stderr with their line numbers.\n" +
             "Example: lstmtext train-classifier --data reviews.csv --text-column review --label-column sentiment --out sentiment.safetensors " +
             "--bidirectional --epochs 5 --class-weights balanced")
         {
-            tokenizer, bpeSize, embedding, hidden, layers, bidirectional, dropout, pooling, poolingDropout, headHidden, fromLm, freeze, encoderRate,
+            tokenizer, bpeSize, embedding, hidden, layers, bidirectional, dropout, pooling, poolingDropout, headHidden, fromLm,
         };
         words.AddTo(command);
         shared.AddTo(command);
@@ -52,12 +52,8 @@ internal static class TrainClassifierCommand
                 _ => throw new UsageException($"--tokenizer must be word, char, bpe or an existing tokenizer file, not '{kind}'"),
             };
             if (parse.GetValue(fromLm) is { } lm) builder.FromLanguageModel(lm);
-            if (parse.GetValue(freeze) > 0 && parse.GetValue(fromLm) is null) throw new UsageException("--freeze-encoder-epochs needs --from-lm");
-            shared.Train(parse, cancellation, (examples, configure) => builder.Train(examples, t =>
-            {
-                configure(t);
-                t.FreezeEncoderFor(parse.GetValue(freeze)).EncoderLearningRateFactor(parse.GetValue(encoderRate));
-            }));
+            if (parse.GetValue(shared.FreezeEncoderEpochs) > 0 && parse.GetValue(fromLm) is null) throw new UsageException("--freeze-encoder-epochs needs --from-lm");
+            shared.Train(parse, cancellation, builder.Train);
             return 0;
         }, CancellationToken.None)));
         return command;

@@ -27,7 +27,7 @@ public sealed partial class CpuBackend
             return;
         }
         if (count == 0) return;
-        if (Threads == 1 || runningConcurrentItem || !Monitor.TryEnter(gemmGate))
+        if (Threads == 1 || !TryTakeTeam())
         {
             // Nested inside an item, or the team is busy with another caller: one after another, on this thread.
             RunHere(count, item);
@@ -46,6 +46,12 @@ public sealed partial class CpuBackend
         // The finalizer stops the team; this backend must stay reachable until the team has finished.
         GC.KeepAlive(this);
     }
+
+    /// <summary>
+    /// Takes the worker team (enter <c>gemmGate</c>; the caller exits it) unless this thread runs an item of
+    /// <see cref="RunConcurrently"/> or another caller holds the team: then the work stays on this thread.
+    /// </summary>
+    private bool TryTakeTeam() => !runningConcurrentItem && Monitor.TryEnter(gemmGate);
 
     private static void RunHere(int count, Action<int> item)
     {

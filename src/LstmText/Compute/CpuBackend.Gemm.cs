@@ -106,11 +106,7 @@ public sealed partial class CpuBackend
         fixed (float* pw = packedWeight.Span)
         fixed (float* pc = c.Span)
         {
-            if (runningConcurrentItem || !Monitor.TryEnter(gemmGate))
-            {
-                PackedWeightGemm.RunOnOneThread(pa, lda, pw, m, n, k, beta, pc, ldc);
-            }
-            else
+            if (TryTakeTeam())
             {
                 try
                 {
@@ -120,6 +116,10 @@ public sealed partial class CpuBackend
                 {
                     Monitor.Exit(gemmGate);
                 }
+            }
+            else
+            {
+                PackedWeightGemm.RunOnOneThread(pa, lda, pw, m, n, k, beta, pc, ldc);
             }
         }
         GC.KeepAlive(this);
@@ -148,11 +148,7 @@ public sealed partial class CpuBackend
         fixed (float* pc = c.Span)
         {
             var problem = new GemmProblem(tA, tB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-            if (runningConcurrentItem)
-            {
-                ParallelGemm.RunOnOneThread(problem, GemmInstructionSet, oneThreadWorkspace ??= new GemmWorkspace());
-            }
-            else if (Monitor.TryEnter(gemmGate))
+            if (TryTakeTeam())
             {
                 try
                 {

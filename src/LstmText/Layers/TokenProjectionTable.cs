@@ -16,23 +16,20 @@ internal sealed class TokenProjectionTable
 {
     private readonly Tensor _values;
 
-    private TokenProjectionTable(Tensor values, int vocabularySize, int rowLength, int directions, long sourceVersion)
+    private TokenProjectionTable(Tensor values, long sourceVersion)
     {
         _values = values;
-        VocabularySize = vocabularySize;
-        RowLength = rowLength;
-        Directions = directions;
         SourceVersion = sourceVersion;
     }
 
     /// <summary>Rows per direction: the vocabulary size V.</summary>
-    public int VocabularySize { get; }
+    public int VocabularySize => _values.Shape[1];
 
     /// <summary>Floats per row: 4H, the gate pre-activations of one token.</summary>
-    public int RowLength { get; }
+    public int RowLength => _values.Shape[2];
 
     /// <summary>1, or 2 for a bidirectional LSTM.</summary>
-    public int Directions { get; }
+    public int Directions => _values.Shape[0];
 
     /// <summary>The <see cref="CurrentSourceVersion"/> of the weights the table was computed from.</summary>
     public long SourceVersion { get; }
@@ -60,10 +57,9 @@ internal sealed class TokenProjectionTable
             throw new ArgumentException($"The embedding gives {embedding.Dimension} features; the LSTM reads {lstm.InputSize}.", nameof(embedding));
         // The version is read first: a change while the table is computed leaves it stale rather than passing as current.
         long version = CurrentSourceVersion(embedding, lstm);
-        int rows = embedding.VocabularySize, rowLength = 4 * lstm.HiddenSize;
-        var values = Tensor.Zeros(lstm.Directions, rows, rowLength);
-        lstm.ProjectFirstLayerInput(embedding.Weight.Value, rows, values);
-        return new TokenProjectionTable(values, rows, rowLength, lstm.Directions, version);
+        var values = Tensor.Zeros(lstm.Directions, embedding.VocabularySize, 4 * lstm.HiddenSize);
+        lstm.ProjectFirstLayerInput(embedding.Weight.Value, embedding.VocabularySize, values);
+        return new TokenProjectionTable(values, version);
     }
 
     /// <summary>The rows of one direction, [V, 4H].</summary>

@@ -56,6 +56,14 @@ public sealed class TokenTableTests
             Closeness.AssertClose(expected[i], actual[i], $"{what}, text {i}", Tolerance, Tolerance);
     }
 
+    /// <summary>Asserts that predictions made with the table match the classifier's predictions with the table off.</summary>
+    private static void AssertSameAsWithoutTable(TextClassifier classifier, float[][] single, float[][] batched, string when = "")
+    {
+        var (expectedSingle, expectedBatched) = WithoutTable(classifier, Texts);
+        AssertSame(expectedSingle, single, "one at a time" + when);
+        AssertSame(expectedBatched, batched, "batched" + when);
+    }
+
     private static double LargestDifference(float[][] a, float[][] b) =>
         a.Zip(b).SelectMany(pair => pair.First.Zip(pair.Second, (x, y) => Math.Abs(x - y))).Max();
 
@@ -101,9 +109,7 @@ public sealed class TokenTableTests
         Assert.False(classifier.TokenTable.HasCurrentTable);
         var (single, batched) = Predict(classifier, Texts);
         Assert.Equal(2, classifier.TokenTable.BuildCount);
-        var (expectedSingle, expectedBatched) = WithoutTable(classifier, Texts);
-        AssertSame(expectedSingle, single, "one at a time after a step");
-        AssertSame(expectedBatched, batched, "batched after a step");
+        AssertSameAsWithoutTable(classifier, single, batched, " after a step");
         Assert.True(LargestDifference(before, single) > 1e-3, "the training step should have changed the predictions");
     }
 
@@ -119,9 +125,7 @@ public sealed class TokenTableTests
         Assert.True(classifier.TokenTable.HasCurrentTable);
         var (single, batched) = Predict(classifier, Texts);
         Assert.Equal(1, classifier.TokenTable.BuildCount);
-        var (expectedSingle, expectedBatched) = WithoutTable(classifier, Texts);
-        AssertSame(expectedSingle, single, "one at a time");
-        AssertSame(expectedBatched, batched, "batched");
+        AssertSameAsWithoutTable(classifier, single, batched);
         Assert.True(LargestDifference(before, single) > 1e-3, "the head's step should have changed the predictions");
     }
 
@@ -141,9 +145,7 @@ public sealed class TokenTableTests
         parameter.Load(values);
         Assert.False(classifier.TokenTable.HasCurrentTable);
         var (single, batched) = Predict(classifier, Texts);
-        var (expectedSingle, expectedBatched) = WithoutTable(classifier, Texts);
-        AssertSame(expectedSingle, single, "one at a time");
-        AssertSame(expectedBatched, batched, "batched");
+        AssertSameAsWithoutTable(classifier, single, batched);
         Assert.True(LargestDifference(before, single) > 1e-3, $"loading {name} should have changed the predictions");
     }
 
