@@ -135,7 +135,10 @@ public sealed class LanguageModel
     /// <summary>Writes the model to <paramref name="path"/> atomically: readers never see a half-written file.</summary>
     public void Save(string path) => ToModelFile().Write(path);
 
-    internal ModelFile ToModelFile(IReadOnlyDictionary<string, Tensor>? extraTensors = null, IReadOnlyDictionary<string, string>? extraMetadata = null)
+    /// <summary>The model as a model file: weights under their PyTorch names, config, tokenizer and training record.</summary>
+    public ModelFile ToModelFile() => ToModelFile(null, null);
+
+    internal ModelFile ToModelFile(IReadOnlyDictionary<string, Tensor>? extraTensors, IReadOnlyDictionary<string, string>? extraMetadata)
     {
         var tensors = _weights.NamedParameters.ToDictionary(p => p.Name, p => p.Parameter.Value, StringComparer.Ordinal);
         if (extraTensors is not null) foreach (var (k, v) in extraTensors) tensors[k] = v;
