@@ -22,6 +22,7 @@ internal static class LstmTextCommandLine
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
+        root.Subcommands.Add(ExportCommand.Create());
         return root;
     }
 }
