@@ -12,6 +12,9 @@ internal sealed class OnnxRun : IDisposable
         _options = options ?? new SessionOptions();
         // Warnings and errors reach the test through exceptions; keep ONNX Runtime's own log quiet.
         _options.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
+        // The models are tiny and xunit already runs test classes in parallel: one thread per session, no spinning pool.
+        _options.IntraOpNumThreads = 1;
+        _options.InterOpNumThreads = 1;
         Session = new InferenceSession(model, _options);
     }
 
