@@ -32,7 +32,7 @@ namespace LstmText.Onnx;
 /// </example>
 public static class OnnxExport
 {
-    /// <summary>The ONNX operator set the graphs use (ONNX Runtime 1.13 and later run it).</summary>
+    /// <summary>The ONNX operator set the graphs use (tested with ONNX Runtime 1.31).</summary>
     public const int OpsetVersion = 17;
 
     /// <summary>The ONNX IR version written (the one that goes with opset 17).</summary>
