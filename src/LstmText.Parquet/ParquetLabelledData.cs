@@ -50,11 +50,11 @@ public static class ParquetLabelledData
                 var value = labels[i]?.Trim();
                 if (string.IsNullOrEmpty(value))
                 {
-                    issues.Add(path, row, labels[i] is null ? "the label is missing (null)" : "the label is empty");
+                    issues.Add(path, row, labels[i] is null ? "the label is null (row skipped)" : "the label is empty (row skipped)");
                 }
                 else if (string.IsNullOrWhiteSpace(texts[i]))
                 {
-                    issues.Add(path, row, texts[i] is null ? "the text is missing (null)" : "the text is empty");
+                    issues.Add(path, row, texts[i] is null ? "the text is null (row skipped)" : "the text is empty (row skipped)");
                 }
                 else
                 {

@@ -105,7 +105,7 @@ public static class ParquetTableClassification
             {
                 if (string.IsNullOrWhiteSpace(texts[i]))
                 {
-                    errors[i] = texts[i] is null ? "the text is missing (null)" : "the text is empty";
+                    errors[i] = texts[i] is null ? "the text is null" : "the text is empty";
                     failed++;
                     if (firstErrors.Count < TableClassification.ErrorsKept) firstErrors.Add(new DataIssue(input.Path, total + i + 1, errors[i]!));
                     continue;

@@ -39,7 +39,7 @@ public sealed class ParquetTableTests : IDisposable
         Assert.Equal(12, summary.Rows);
         Assert.Equal(10, summary.Classified);
         Assert.Equal(2, summary.Errors);
-        Assert.Equal([$"{input}:3: the text is missing (null)", $"{input}:8: the text is empty"], summary.FirstErrors.Select(e => e.ToString()));
+        Assert.Equal([$"{input}:3: the text is null", $"{input}:8: the text is empty"], summary.FirstErrors.Select(e => e.ToString()));
         Assert.All(batches, count => Assert.InRange(count, 1, 3));
         Assert.Equal(10, batches.Sum());
         Assert.Equal(12, reports[^1].Rows);
@@ -116,7 +116,7 @@ public sealed class ParquetTableTests : IDisposable
         Assert.Equal(9, examples.Length);
         Assert.All(examples, e => Assert.Equal(e.Text.Contains("good", StringComparison.Ordinal) ? "1" : "0", e.Label));
         Assert.Equal([1, 2, 4, 5, 6, 7, 9, 11, 12], examples.Select(e => e.Line));
-        Assert.Equal([$"{input}:3: the text is missing (null)", $"{input}:8: the text is empty", $"{input}:10: the label is missing (null)"],
+        Assert.Equal([$"{input}:3: the text is null (row skipped)", $"{input}:8: the text is empty (row skipped)", $"{input}:10: the label is null (row skipped)"],
             issues.Select(i => i.ToString()));
         // Any scalar column can be the label; a double reads in the invariant culture (0-based row 1, line 2, has score 0.5).
         Assert.Equal([2L], ParquetLabelledData.Read(input, new DataIssues(), TableColumn.Named("review"), TableColumn.AtIndex(3)).Where(e => e.Label == "0.5").Select(e => e.Line));
