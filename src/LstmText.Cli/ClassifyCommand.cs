@@ -16,11 +16,11 @@ internal static class ClassifyCommand
     public static Command Create()
     {
         var model = new Option<string?>("--model") { Description = $"The classifier file (default: the bundled {BundledModelPath})." };
-        var input = new Option<string?>("--input") { Description = "The table to label: CSV, TSV or JSONL, or - for stdin." };
+        var input = new Option<string?>("--input") { Description = "The table to label: CSV, TSV, JSONL or Parquet, or - for stdin." };
         var output = new Option<string?>("--output") { Description = "Where to write the labelled table (same format), or - for stdout.", DefaultValueFactory = _ => "-" };
         var text = new Option<string?>("--text") { Description = "Classify this one text instead of a table; prints label and confidence." };
         var textColumn = new Option<string?>("--text-column") { Description = "The text column, by header name or 0-based index (default: text, review, sentence or message)." };
-        var format = new Option<string?>("--format") { Description = "csv, tsv or jsonl (default: from the extension; csv for stdin)." };
+        var format = new Option<string?>("--format") { Description = "csv, tsv, jsonl or parquet (default: from the extension; csv for stdin)." };
         var delimiter = new Option<string?>("--delimiter") { Description = "The CSV/TSV field separator (one character; \\t for a tab)." };
         var noHeader = new Option<bool>("--no-header") { Description = "The CSV/TSV input has no header row (columns are named 0, 1, ...)." };
         var encoding = new Option<string?>("--encoding") { Description = "Input encoding: utf-8 (default), latin1 or windows-1252." };
@@ -47,6 +47,8 @@ internal static class ClassifyCommand
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prediction.Label}\t{prediction.Confidence:F4}"));
                 return 0;
             }
+            if (ParquetTables.Applies(parse.GetValue(format), parse.GetValue(input)!))
+                return ParquetTables.Classify(parse, classifier, parse.GetValue(input)!, parse.GetValue(output)!, parse.GetValue(textColumn), batch, cancellation);
             var read = new TableReadOptions
             {
                 Format = parse.GetValue(format) is { } f ? ParseFormat(f) : parse.GetValue(input) == TableReader.StandardStream ? TableFormat.Csv : null,
@@ -90,7 +92,7 @@ internal static class ClassifyCommand
     };
 
     /// <summary>Runs the classification with a progress line (rows and rows/s) on stderr when stderr is a terminal.</summary>
-    private static TableClassificationSummary WithProgress(TextWriter error, Func<IProgress<TableClassificationSummary>?, TableClassificationSummary> run)
+    internal static TableClassificationSummary WithProgress(TextWriter error, Func<IProgress<TableClassificationSummary>?, TableClassificationSummary> run)
     {
         bool terminal = ReferenceEquals(error, Console.Error) && !Console.IsErrorRedirected;
         if (!terminal) return run(null);

@@ -15,12 +15,12 @@ internal sealed class LabelledDataOptionSet
 
     public Option<string[]> Data { get; } = new("--data")
     {
-        Description = "The labelled data: CSV, TSV, JSONL, or SST/UCI .txt lines; several files are read one after the other (each in its own format, with the same column options).",
+        Description = "The labelled data: CSV, TSV, JSONL, Parquet, or SST/UCI .txt lines; several files are read one after the other (each in its own format, with the same column options).",
         Required = true, AllowMultipleArgumentsPerToken = true,
     };
     public Option<string?> TextColumn { get; } = new("--text-column") { Description = "The text column, by header name or 0-based index (default: text, review, sentence or message)." };
     public Option<string?> LabelColumn { get; } = new("--label-column") { Description = "The label column, by header name or 0-based index (default: label, sentiment, class, category or target)." };
-    public Option<string?> Format { get; } = new("--format") { Description = "csv, tsv, jsonl, label-space-text (SST) or text-tab-label (UCI); default: from the extension." };
+    public Option<string?> Format { get; } = new("--format") { Description = "csv, tsv, jsonl, parquet, label-space-text (SST) or text-tab-label (UCI); default: from the extension." };
     public Option<string?> Delimiter { get; } = new("--delimiter") { Description = "The CSV/TSV field separator (one character; \\t for a tab)." };
     public Option<bool> NoHeader { get; } = new("--no-header") { Description = "The CSV/TSV file has no header row; choose columns by index." };
     public Option<string?> Encoding { get; } = new("--encoding") { Description = "utf-8 (default), latin1 (iso-8859-1) or windows-1252." };
@@ -33,7 +33,7 @@ internal sealed class LabelledDataOptionSet
     /// <summary>The reading options the command line asks for.</summary>
     public LabelledDataOptions Options(ParseResult parse) => new()
     {
-        Format = parse.GetValue(Format) is { } format ? ParseFormat(format) : null,
+        Format = parse.GetValue(Format) is { } format && !ParquetTables.IsFormatName(format) ? ParseFormat(format) : null,
         Delimiter = parse.GetValue(Delimiter) is { } delimiter ? ParseDelimiter(delimiter) : null,
         HasHeader = !parse.GetValue(NoHeader),
         Encoding = parse.GetValue(Encoding) is { } encoding ? EncodingNamed(encoding) : null,
@@ -45,14 +45,17 @@ internal sealed class LabelledDataOptionSet
     public IReadOnlyList<LabelledExample> ReadData(ParseResult parse, TextWriter error)
     {
         var options = Options(parse);
-        return parse.GetValue(Data)!.SelectMany(path => Read(path, options, error)).ToArray();
+        var format = parse.GetValue(Format);
+        return parse.GetValue(Data)!.SelectMany(path => Read(path, options, error, ParquetTables.Applies(format, path))).ToArray();
     }
 
     /// <summary>Reads the examples of <paramref name="path"/>, printing each skipped row on <paramref name="error"/>.</summary>
-    public static IReadOnlyList<LabelledExample> Read(string path, LabelledDataOptions options, TextWriter error)
+    public static IReadOnlyList<LabelledExample> Read(string path, LabelledDataOptions options, TextWriter error, bool? parquet = null)
     {
         var issues = new DataIssues();
-        var examples = LabelledData.Read(path, issues, options).ToArray();
+        var examples = (parquet ?? ParquetTables.Applies(null, path)
+            ? ParquetTables.ReadLabelled(path, options, issues)
+            : LabelledData.Read(path, issues, options)).ToArray();
         foreach (var issue in issues.Take(IssuesShown)) error.WriteLine($"skipped: {issue}");
         if (issues.Count > IssuesShown) error.WriteLine($"skipped: … and {issues.Count - IssuesShown} more rows of {path}");
         return examples;
@@ -65,7 +68,7 @@ internal sealed class LabelledDataOptionSet
         "jsonl" or "ndjson" => LabelledDataFormat.JsonLines,
         "label-space-text" or "sst" => LabelledDataFormat.LabelSpaceText,
         "text-tab-label" or "uci" => LabelledDataFormat.TextTabLabel,
-        _ => throw new UsageException($"--format must be csv, tsv, jsonl, label-space-text or text-tab-label, not '{name}'"),
+        _ => throw new UsageException($"--format must be csv, tsv, jsonl, parquet, label-space-text or text-tab-label, not '{name}'"),
     };
 
     public static char ParseDelimiter(string value) => value switch

@@ -8,6 +8,7 @@ internal static class LstmTextCommandLine
     /// <summary>Builds the root command with every sub-command attached.</summary>
     public static RootCommand Build()
     {
+        MLTokenizers.MLTokenizer.Register();
         var root = new RootCommand(
             "lstmtext: train, run and fine-tune LSTM text models (language models and classifiers).\n" +
             "Example: lstmtext generate --model shakespeare.safetensors --prompt \"ROMEO:\" --temperature 0.8");

@@ -13,7 +13,8 @@ internal static class TrainClassifierCommand
     {
         var shared = new ClassifierTrainingOptionSet();
         var words = new WordTokenizerOptionSet();
-        var tokenizer = new Option<string>("--tokenizer") { Description = "word, char, bpe, or a tokenizer JSON file (ignored with --from-lm).", DefaultValueFactory = _ => "word" };
+        var mlTokenizer = new MLTokenizerOptionSet();
+        var tokenizer = new Option<string>("--tokenizer") { Description = "word, char, bpe, sentencepiece, tiktoken, wordpiece, bert (with --tokenizer-file), or a tokenizer JSON file (ignored with --from-lm).", DefaultValueFactory = _ => "word" };
         var bpeSize = new Option<int>("--bpe-vocab-size") { Description = "Vocabulary size for --tokenizer bpe.", DefaultValueFactory = _ => 8192 };
         var embedding = new Option<int>("--embedding") { Description = "Embedding size.", DefaultValueFactory = _ => 64 };
         var hidden = new Option<int>("--hidden") { Description = "LSTM hidden size per direction.", DefaultValueFactory = _ => 128 };
@@ -34,6 +35,7 @@ internal static class TrainClassifierCommand
             tokenizer, bpeSize, embedding, hidden, layers, bidirectional, dropout, pooling, poolingDropout, headHidden, fromLm,
         };
         words.AddTo(command);
+        mlTokenizer.AddTo(command);
         shared.AddTo(command);
         command.SetAction((parse, cancellation) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () => Task.Run(() =>
         {
@@ -43,13 +45,15 @@ internal static class TrainClassifierCommand
                 .Pooling(ParsePooling(parse.GetValue(pooling)!));
             if (parse.GetValue(headHidden) > 0) builder.HeadHiddenLayer(parse.GetValue(headHidden));
             string kind = parse.GetValue(tokenizer)!;
+            mlTokenizer.CheckUnused(parse, kind);
             _ = kind switch
             {
                 "word" => builder.WordLevel(words.Options(parse)),
                 "char" => builder.CharacterLevel(),
                 "bpe" => builder.Bpe(parse.GetValue(bpeSize)),
+                _ when MLTokenizerOptionSet.Handles(kind) => builder.Tokenizer(mlTokenizer.Create(parse, kind)),
                 _ when File.Exists(kind) => builder.Tokenizer(Tokenizer.Load(kind)),
-                _ => throw new UsageException($"--tokenizer must be word, char, bpe or an existing tokenizer file, not '{kind}'"),
+                _ => throw new UsageException($"--tokenizer must be word, char, bpe, sentencepiece, tiktoken, wordpiece, bert or an existing tokenizer file, not '{kind}'"),
             };
             if (parse.GetValue(fromLm) is { } lm) builder.FromLanguageModel(lm);
             if (parse.GetValue(shared.FreezeEncoderEpochs) > 0 && parse.GetValue(fromLm) is null) throw new UsageException("--freeze-encoder-epochs needs --from-lm");

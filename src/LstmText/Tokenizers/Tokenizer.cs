@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Text.Json;
 
 namespace LstmText.Tokenizers;
@@ -11,6 +12,18 @@ public abstract class Tokenizer : ITokenizer
 {
     /// <summary>The JSON metadata key under which a model file stores its tokenizer.</summary>
     public const string ModelMetadataKey = IO.ModelFile.TokenizerKey;
+
+    /// <summary>Kinds that optional assemblies read, so a model that needs one can say which to reference.</summary>
+    private static readonly Dictionary<string, string> optionalKinds = new(StringComparer.Ordinal)
+    {
+        ["sentencepiece"] = "LstmText.MLTokenizers",
+        ["tiktoken"] = "LstmText.MLTokenizers",
+        ["wordpiece"] = "LstmText.MLTokenizers",
+        ["bert"] = "LstmText.MLTokenizers",
+        ["ml-bpe"] = "LstmText.MLTokenizers",
+    };
+
+    private static readonly ConcurrentDictionary<string, Func<string, ITokenizer>> registeredKinds = new(StringComparer.Ordinal);
 
     private readonly bool[] isSpecial;
 
@@ -80,11 +93,43 @@ public abstract class Tokenizer : ITokenizer
                 CharTokenizer.KindName => CharTokenizer.FromJsonFields(fields),
                 WordTokenizer.KindName => WordTokenizer.FromJsonFields(fields),
                 BpeTokenizer.KindName => BpeTokenizer.FromJsonFields(fields),
+                _ when registeredKinds.TryGetValue(kind, out var reader) => reader(json),
+                _ when optionalKinds.TryGetValue(kind, out var assembly) => throw new TokenizerFormatException(
+                    $"the tokenizer is {kind}, which {assembly} reads; reference {assembly} and call " +
+                    $"{assembly}.MLTokenizer.Register() before loading the model (the lstmtext tool does this itself)."),
                 _ => throw new TokenizerFormatException(
-                    $"Tokenizer JSON field \"type\" is \"{kind}\"; expected \"char\", \"word\" or \"bpe\"."),
+                    $"Tokenizer JSON field \"type\" is \"{kind}\"; expected {string.Join(", ", KnownKinds.Select(k => $"\"{k}\""))}."),
             };
         }
     }
+
+    /// <summary>
+    /// Lets <see cref="FromJson"/> (and so every model load) read tokenizers of another kind: JSON whose
+    /// <c>"type"</c> is <paramref name="kind"/> goes to <paramref name="fromJson"/>. Optional assemblies such as
+    /// LstmText.MLTokenizers register their kinds this way, so the core library needs no reference to them.
+    /// Registering a kind again replaces its reader; any number of threads may register and read at once.
+    /// </summary>
+    /// <param name="kind">The value of the JSON's <c>"type"</c> field; not one of the built-in kinds.</param>
+    /// <param name="fromJson">Reads the whole tokenizer JSON; it throws <see cref="TokenizerFormatException"/> when the JSON is malformed.</param>
+    /// <exception cref="ArgumentException">The kind is empty or one of the built-in kinds <c>char</c>, <c>word</c>, <c>bpe</c>.</exception>
+    public static void RegisterKind(string kind, Func<string, ITokenizer> fromJson)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(kind);
+        ArgumentNullException.ThrowIfNull(fromJson);
+        if (kind is CharTokenizer.KindName or WordTokenizer.KindName or BpeTokenizer.KindName)
+        {
+            throw new ArgumentException($"The tokenizer kind \"{kind}\" is built in and cannot be registered again.", nameof(kind));
+        }
+        registeredKinds[kind] = fromJson;
+    }
+
+    /// <summary>Whether <see cref="FromJson"/> reads tokenizers of <paramref name="kind"/>: a built-in kind or a registered one.</summary>
+    public static bool IsKindKnown(string kind) =>
+        kind is CharTokenizer.KindName or WordTokenizer.KindName or BpeTokenizer.KindName || registeredKinds.ContainsKey(kind);
+
+    /// <summary>The kinds <see cref="FromJson"/> reads now: the built-in ones, then the registered ones in name order.</summary>
+    public static IReadOnlyList<string> KnownKinds =>
+        [CharTokenizer.KindName, WordTokenizer.KindName, BpeTokenizer.KindName, .. registeredKinds.Keys.Order(StringComparer.Ordinal)];
 
     /// <summary>Reads a tokenizer from a JSON file written by <see cref="Save"/>.</summary>
     /// <exception cref="TokenizerFormatException">The file is malformed; the message names the file and field.</exception>

@@ -36,7 +36,7 @@ public class TokenizerJsonTests
     [InlineData("[]", "JSON object")]
     [InlineData("{}", "\"type\"")]
     [InlineData("{\"type\": 3}", "\"type\"")]
-    [InlineData("{\"type\": \"sentencepiece\"}", "\"type\"")]
+    [InlineData("{\"type\": \"unigram\"}", "\"type\"")]
     [InlineData("{\"type\": \"char\"}", "\"tokens\"")]
     [InlineData("{\"type\": \"char\", \"tokens\": \"abc\"}", "\"tokens\"")]
     [InlineData("{\"type\": \"char\", \"tokens\": [\"a\", 1]}", "\"tokens\" item 1")]
