@@ -557,7 +557,13 @@ public sealed class TextClassifier
         double temperature = _temperature;
         RunBatches(EncodeAll(texts), batchSize, batchTokens, (rows, logits) =>
         {
-            if (temperature != 1) TensorPrimitives.Divide(logits.Span[..(rows.Length * classes)], (float)temperature, logits.Span[..(rows.Length * classes)]);
+            // (z − max z) / T: every exponent is at most 0, so a large logit or a small temperature cannot overflow.
+            for (int k = 0; k < rows.Length; k++)
+            {
+                var row = logits.Span.Slice(k * classes, classes);
+                TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), row);
+                if (temperature != 1) TensorPrimitives.Divide(row, (float)temperature, row);
+            }
             var probabilities = Tensor.Zeros(rows.Length, classes);
             _backend.Softmax(logits, rows.Length, classes, probabilities);
             for (int k = 0; k < rows.Length; k++)
