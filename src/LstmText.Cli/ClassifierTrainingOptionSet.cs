@@ -15,7 +15,16 @@ internal sealed class ClassifierTrainingOptionSet
 {
     public LabelledDataOptionSet Data { get; } = new();
     public TrainingOptionSet Training { get; } = new(languageModel: false);
-    public Option<int> MaxTokens { get; } = new("--max-tokens") { Description = "Keep the first N tokens of each text.", DefaultValueFactory = _ => ClassifierTrainingSettings.DefaultMaxTokens };
+    public Option<int?> MaxTokens { get; } = new("--max-tokens")
+    {
+        Description = $"Read the first N tokens of each text (default {ClassifierTrainingSettings.DefaultMaxTokens}; finetune-classifier: the model's). " +
+            "The model records N, and evaluate and classify read texts the same way.",
+    };
+    public Option<string> Keep { get; } = new("--keep")
+    {
+        Description = "Which weights --out holds: best (the best validation's, as the .best checkpoint) or last. Without validation data: last.",
+        DefaultValueFactory = _ => "best",
+    };
     public Option<string?> ClassWeights { get; } = new("--class-weights") { Description = "balanced (n / (k·count)), or explicit weights: negative=1,positive=3." };
     public Option<string> Metric { get; } = new("--metric") { Description = "The validation score for the best checkpoint and early stopping: macro-f1 or accuracy.", DefaultValueFactory = _ => "macro-f1" };
     public Option<int> FreezeEncoderEpochs { get; } = new("--freeze-encoder-epochs") { Description = "Train only the head for the first N epochs." };
@@ -25,6 +34,7 @@ internal sealed class ClassifierTrainingOptionSet
     public void AddTo(Command command)
     {
         command.Options.Add(MaxTokens);
+        command.Options.Add(Keep);
         command.Options.Add(ClassWeights);
         command.Options.Add(Metric);
         command.Options.Add(FreezeEncoderEpochs);
@@ -46,10 +56,19 @@ internal sealed class ClassifierTrainingOptionSet
         var validation = parse.GetValue(Training.ValidationFile) is { } validationPath
             ? LabelledDataOptionSet.Read(validationPath, Data.Options(parse), error)
             : null;
+        bool keepBest = parse.GetValue(Keep)!.ToLowerInvariant() switch
+        {
+            "best" => true,
+            "last" => false,
+            var other => throw new UsageException($"--keep must be best or last, not '{other}'"),
+        };
+        if (parse.GetValue(MaxTokens) is < 1 and var tooFew) throw new UsageException($"--max-tokens must be at least 1, not {tooFew}");
         var classifier = TrainingOptionSet.WithProgress(parse, progress => train(examples, t =>
         {
             Training.ApplyShared(parse, t, cancellation);
-            t.ReportProgress(progress).TruncateTo(parse.GetValue(MaxTokens)).BestBy(ParseMetric(parse.GetValue(Metric)!))
+            if (parse.GetValue(MaxTokens) is { } maxTokens) t.TruncateTo(maxTokens);
+            if (keepBest) t.KeepBestWeights(); else t.KeepLastWeights();
+            t.ReportProgress(progress).BestBy(ParseMetric(parse.GetValue(Metric)!))
                 .FreezeEncoderFor(parse.GetValue(FreezeEncoderEpochs)).EncoderLearningRateFactor(parse.GetValue(EncoderRateFactor));
             if (validation is not null) t.ValidationExamples(validation);
             else t.ValidationFraction(parse.GetValue(Training.ValidationFraction));
@@ -66,6 +85,15 @@ internal sealed class ClassifierTrainingOptionSet
             (record.ValidationAccuracy is { } accuracy
                 ? string.Create(CultureInfo.InvariantCulture, $", validation accuracy {accuracy:F4}, macro-F1 {record.ValidationMacroF1:F4}")
                 : "") + $"; wrote {parse.GetValue(Training.Out)}");
+        error.WriteLine(record.KeptWeights == "best"
+            ? string.Create(CultureInfo.InvariantCulture, $"kept the weights of the best validation (step {record.KeptStep}, {record.ValidationMetric} {record.BestValidationScore:F4}); --keep last for the last step's")
+            : record.ValidationExamples is > 0
+                ? $"kept the last weights (step {record.KeptStep}), as --keep last asks"
+                : $"kept the last weights (step {record.KeptStep}): there is no validation data to pick the best by");
+        error.WriteLine(record.Temperature is { } temperature
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"calibrated: temperature {temperature:0.####} fitted on the {record.ValidationExamples} validation examples (loss {record.ValidationLoss:F4} -> {record.CalibratedValidationLoss:F4} nats, ECE {record.ValidationEce:F4}); texts are read up to {classifier.MaxTokens} tokens")
+            : $"not calibrated (temperature 1): there is no validation data to fit it on; texts are read up to {classifier.MaxTokens} tokens");
         return classifier;
     }
 

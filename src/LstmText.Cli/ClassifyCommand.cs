@@ -24,13 +24,15 @@ internal static class ClassifyCommand
         var delimiter = new Option<string?>("--delimiter") { Description = "The CSV/TSV field separator (one character; \\t for a tab)." };
         var noHeader = new Option<bool>("--no-header") { Description = "The CSV/TSV input has no header row (columns are named 0, 1, ...)." };
         var encoding = new Option<string?>("--encoding") { Description = "Input encoding: utf-8 (default), latin1 or windows-1252." };
-        var batchSize = new Option<int>("--batch-size") { Description = "Rows per batch (memory holds one batch).", DefaultValueFactory = _ => 64 };
+        var batchSize = new Option<int>("--batch-size") { Description = "Rows read and classified at a time (memory holds one batch).", DefaultValueFactory = _ => 64 };
+        var batchTokens = EvaluateCommand.BatchTokensOption();
         var command = new Command("classify",
             "Label every row of a table with a classifier: the input columns stay as they are, then label, confidence and p_<class>; " +
-            "a row that cannot be classified keeps its place with an error. A summary goes to stderr.\n" +
+            "a row that cannot be classified keeps its place with an error. A summary goes to stderr. Each text is read as the " +
+            "model was trained: its first max_tokens tokens (see lstmtext info), the rest is not read.\n" +
             "Example: lstmtext classify --model sentiment.safetensors --input reviews.csv --output labelled.csv")
         {
-            model, input, output, text, textColumn, format, delimiter, noHeader, encoding, batchSize,
+            model, input, output, text, textColumn, format, delimiter, noHeader, encoding, batchSize, batchTokens,
         };
         command.SetAction((parse, cancellation) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () => Task.Run(() =>
         {
@@ -39,6 +41,7 @@ internal static class ClassifyCommand
             if (parse.GetValue(text) is null && parse.GetValue(input) is null) throw new UsageException("give --input FILE (or - for stdin) or --text \"...\"");
             int batch = parse.GetValue(batchSize);
             if (batch < 1) throw new UsageException($"--batch-size must be at least 1, not {batch}");
+            int tokens = EvaluateCommand.PositiveValue(parse, batchTokens);
             string path = parse.GetValue(model) ?? BundledModel.Find(BundledModelPath, " (it has not been trained yet; pass --model)");
             var classifier = TextClassifier.Load(path);
             if (parse.GetValue(text) is { } single)
@@ -60,7 +63,7 @@ internal static class ClassifyCommand
             IReadOnlyList<ClassPrediction> Classify(IReadOnlyList<string> texts)
             {
                 cancellation.ThrowIfCancellationRequested();
-                return classifier.PredictBatch(texts);
+                return classifier.PredictBatch(texts, TextClassifier.DefaultBatchSize, tokens);
             }
             string inputPath = parse.GetValue(input)!, outputPath = parse.GetValue(output)!;
             TableClassificationSummary summary;

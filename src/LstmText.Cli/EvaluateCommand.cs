@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using LabelledExample = LstmText.Data.LabelledExample;
 using LstmText.Models;
 using LstmText.Training;
 using Spectre.Console;
@@ -12,31 +13,63 @@ internal static class EvaluateCommand
     public static Command Create()
     {
         var data = new LabelledDataOptionSet();
-        var model = new Option<string>("--model") { Description = "The classifier file.", Required = true };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object: accuracy, macro_f1, loss, classes, confusion_matrix." };
+        var labels = new LabelMappingOptionSet();
+        var model = new Option<string?>("--model") { Description = $"The classifier file (default: the bundled {ClassifyCommand.BundledModelPath})." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: accuracy, macro_f1, loss, ece, classes, confusion_matrix." };
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => TextClassifier.DefaultBatchSize };
+        var batchTokens = BatchTokensOption();
         var command = new Command("evaluate",
-            "Score a classifier on a labelled file: accuracy, per-class precision/recall/F1, macro-F1 and the confusion matrix.\n" +
-            "Example: lstmtext evaluate --model sentiment.safetensors --data test.csv --text-column review --label-column sentiment --json")
+            "Score a classifier on a labelled file: accuracy, macro-F1, the expected calibration error (ECE, 15 bins), per-class " +
+            "precision/recall/F1 and the confusion matrix. Texts are read as the model was trained (its first max_tokens tokens).\n" +
+            "Example: lstmtext evaluate --data test.tsv --label-map 0=negative,1=positive --drop-label neutral --json")
         {
-            model, json, batchSize,
+            model, json, batchSize, batchTokens,
         };
         data.AddTo(command);
+        labels.AddTo(command);
         command.SetAction((parse, _) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () =>
         {
-            var classifier = TextClassifier.Load(parse.GetValue(model)!);
-            var examples = data.ReadData(parse, parse.InvocationConfiguration.Error);
-            if (examples.Count == 0) throw new UsageException($"{string.Join(", ", parse.GetValue(data.Data)!)} holds no labelled example to evaluate");
-            var report = classifier.Evaluate(examples, parse.GetValue(batchSize));
+            var error = parse.InvocationConfiguration.Error;
+            var (classifier, examples) = ReadModelAndData(parse, model, data, labels, error, "evaluate");
+            var report = classifier.Evaluate(examples, PositiveValue(parse, batchSize), PositiveValue(parse, batchTokens));
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) output.WriteLine(report.ToJson());
-            else Print(report, output);
+            else Print(report, classifier, output);
             return Task.FromResult(0);
         }));
         return command;
     }
 
-    private static void Print(ClassificationReport report, TextWriter output)
+    /// <summary>The <c>--batch-tokens</c> option of the commands that run a classifier over many texts.</summary>
+    internal static Option<int> BatchTokensOption() => new("--batch-tokens")
+    {
+        Description = "At most this many tokens per forward pass (rows × the longest row): a batch of long texts holds fewer rows.",
+        DefaultValueFactory = _ => TextClassifier.DefaultBatchTokens,
+    };
+
+    /// <summary>The value of a count option, which must be at least 1.</summary>
+    internal static int PositiveValue(ParseResult parse, Option<int> option)
+    {
+        int value = parse.GetValue(option);
+        if (value < 1) throw new UsageException($"{option.Name} must be at least 1, not {value}");
+        return value;
+    }
+
+    /// <summary>
+    /// Loads the classifier (<c>--model</c>, or the bundled one) and reads the labelled examples with their labels mapped
+    /// and dropped as asked; fails when none is left.
+    /// </summary>
+    internal static (TextClassifier Classifier, IReadOnlyList<LabelledExample> Examples) ReadModelAndData(ParseResult parse, Option<string?> model,
+        LabelledDataOptionSet data, LabelMappingOptionSet labels, TextWriter error, string verb)
+    {
+        string path = parse.GetValue(model) ?? BundledModel.Find(ClassifyCommand.BundledModelPath, " (pass --model)");
+        var classifier = TextClassifier.Load(path);
+        var examples = labels.Apply(parse, data.ReadData(parse, error), classifier.ClassNames, error);
+        if (examples.Count == 0) throw new UsageException($"{string.Join(", ", parse.GetValue(data.Data)!)} holds no labelled example to {verb}");
+        return (classifier, examples);
+    }
+
+    private static void Print(ClassificationReport report, TextClassifier classifier, TextWriter output)
     {
         bool terminal = ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -48,7 +81,10 @@ internal static class EvaluateCommand
         });
         string F(double value) => value.ToString("F4", CultureInfo.InvariantCulture);
         console.WriteLine($"examples {report.Examples}, accuracy {F(report.Accuracy)}, macro-F1 {F(report.MacroF1)}" +
+            (report.ExpectedCalibrationError is { } ece ? $", ECE {F(ece)}" : "") +
             (report.Loss is { } loss ? $", loss {F(loss)} nats" : ""));
+        console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"temperature {classifier.Temperature:0.####}; each text read up to {classifier.MaxTokens} tokens"));
         var metrics = new Table().AddColumns("class", "precision", "recall", "F1", "support");
         foreach (var c in report.Classes)
             metrics.AddRow(Markup.Escape(c.Name), F(c.Precision), F(c.Recall), F(c.F1), c.Support.ToString(CultureInfo.InvariantCulture));

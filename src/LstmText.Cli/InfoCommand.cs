@@ -26,6 +26,8 @@ internal static class InfoCommand
                 var c = classifier.Architecture;
                 output.WriteLine($"kind:         {TextClassifier.ModelKind}");
                 output.WriteLine($"classes:      {string.Join(", ", classifier.ClassNames)}");
+                output.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"reads:        the first {classifier.MaxTokens} tokens of a text; temperature {classifier.Temperature:0.####}"));
                 output.WriteLine($"architecture: embedding {c.EmbeddingSize} → LSTM {c.HiddenSize} × {c.Layers} layers{(c.Bidirectional ? ", bidirectional" : "")} → " +
                     $"{TextClassifierArchitecture.NameOf(c.Pooling)} pooling → head{(c.HeadHiddenSize > 0 ? $" ({c.HeadHiddenSize} hidden)" : "")} → {classifier.ClassNames.Count} classes");
                 output.WriteLine($"parameters:   {classifier.Parameters.Sum(p => (long)p.Value.Length):N0}");

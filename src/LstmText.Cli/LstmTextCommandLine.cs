@@ -21,6 +21,7 @@ internal static class LstmTextCommandLine
         root.Subcommands.Add(TrainClassifierCommand.Create());
         root.Subcommands.Add(FinetuneClassifierCommand.Create());
         root.Subcommands.Add(EvaluateCommand.Create());
+        root.Subcommands.Add(CalibrateCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());

@@ -247,7 +247,8 @@ public sealed class ClassifierCommandTests : IDisposable
         AssertFails("missing.safetensors", "evaluate", "--model", PathOf("missing.safetensors"), "--data", _data);
         AssertFails("The columns are: 'id', 'sentiment', 'review'", "classify", "--model", _model, "--input", _data, "--output", PathOf("out.csv"), "--text-column", "body");
         Assert.False(File.Exists(PathOf("out.csv")));
-        AssertFails("not a class of this classifier", "evaluate", "--model", _model, "--data", WriteFile("other.csv", "label,text\nneutral,so so\n"));
+        AssertFails("other.csv:2: the label 'neutral' is not a class of the model (negative, positive); map it with --label-map neutral=CLASS",
+            "evaluate", "--model", _model, "--data", WriteFile("other.csv", "label,text\nneutral,so so\n"));
         AssertFails("is a 'language-model'", "classify", "--model", TrainTinyLanguageModel(), "--text", "good");
         AssertFails("--input", "classify", "--model", _model);
         if (!BundledModelExists()) AssertFails("corpora/sentiment/sentiment.safetensors", "classify", "--text", "a wonderful, moving film");

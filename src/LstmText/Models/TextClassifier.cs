@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using LstmText.Compute;
 using LstmText.Data;
 using LstmText.IO;
@@ -31,6 +32,18 @@ public sealed class TextClassifier
     /// <summary>How many texts <see cref="PredictBatch"/> runs through the network at once by default.</summary>
     public const int DefaultBatchSize = 32;
 
+    /// <summary>
+    /// The most tokens of padded batch (rows × the longest row) that <see cref="PredictBatch"/> runs at once by default;
+    /// a batch of long texts holds fewer rows.
+    /// </summary>
+    public const int DefaultBatchTokens = 16384;
+
+    /// <summary>
+    /// The <see cref="MaxTokens"/> of a classifier whose file records none, neither in its config nor in its training
+    /// record: the trainer's default, <see cref="Training.ClassifierTrainingSettings.DefaultMaxTokens"/>.
+    /// </summary>
+    public const int DefaultMaxTokens = Training.ClassifierTrainingSettings.DefaultMaxTokens;
+
     /// <summary>The default <see cref="TokenTableMemoryLimit"/>: 256 MiB.</summary>
     public const long DefaultTokenTableMemoryLimit = 256L * 1024 * 1024;
 
@@ -41,6 +54,8 @@ public sealed class TextClassifier
     private readonly int _paddingId;
     private readonly string[] _classNames;
     private Dictionary<string, System.Text.Json.JsonElement> _unknownConfigProperties = [];
+    private double _temperature = 1;
+    private int _maxTokens = DefaultMaxTokens;
 
     /// <summary>Creates a classifier with fresh weights (initialised as PyTorch initialises each layer).</summary>
     /// <param name="tokenizer">Turns text into ids; its vocabulary size sizes the embedding.</param>
@@ -84,9 +99,52 @@ public sealed class TextClassifier
         get
         {
             var config = Architecture.ToConfig(Tokenizer.VocabularySize, _classNames);
+            config.Extras![TemperatureProperty] = System.Text.Json.JsonSerializer.SerializeToElement(_temperature);
+            config.Extras[MaxTokensProperty] = System.Text.Json.JsonSerializer.SerializeToElement(_maxTokens);
             // Properties a newer version wrote survive a load and a save.
             foreach (var (key, value) in _unknownConfigProperties) config.Extras!.TryAdd(key, value);
             return config;
+        }
+    }
+
+    /// <summary>The config property that holds <see cref="Temperature"/>.</summary>
+    public const string TemperatureProperty = "temperature";
+
+    /// <summary>The config property that holds <see cref="MaxTokens"/>.</summary>
+    public const string MaxTokensProperty = "max_tokens";
+
+    /// <summary>
+    /// The temperature T that divides the logits before the softmax (default 1): <see cref="Predict"/>,
+    /// <see cref="PredictBatch"/> and <see cref="Evaluate"/> report softmax(logits / T). Training fits it on the validation
+    /// split at the end (<see cref="FitTemperature(IEnumerable{LabelledExample}, int, int)"/>), so a confidence of 0.8 is right about 80 % of the time there. It
+    /// never changes a predicted label. Stored in the model file (config property <c>temperature</c>; 1 when absent).
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive and finite.</exception>
+    public double Temperature
+    {
+        get => _temperature;
+        set
+        {
+            if (!(value > 0 && double.IsFinite(value)))
+                throw new ArgumentOutOfRangeException(nameof(value), value, "The temperature must be positive and finite.");
+            _temperature = value;
+        }
+    }
+
+    /// <summary>
+    /// The most tokens of a text the classifier reads: the first <see cref="MaxTokens"/>, as in training
+    /// (<see cref="Training.ClassifierTrainingSettings.TruncateTo"/>); the rest of a longer text is not even tokenized.
+    /// Stored in the model file (config property <c>max_tokens</c>); a file without it takes it from its training record's
+    /// <c>max_tokens=</c>, else <see cref="DefaultMaxTokens"/>.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public int MaxTokens
+    {
+        get => _maxTokens;
+        set
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
+            _maxTokens = value;
         }
     }
 
@@ -253,10 +311,45 @@ public sealed class TextClassifier
         if (unexpected is not null)
             throw new ModelFileFormatException(path, $"tensor '{unexpected}' is not part of a classifier with this config");
         classifier.TrainingRecordJson = file.Training;
-        var known = classifier.Architecture.ToConfig(tokenizer.VocabularySize, classNames).Extras!;
-        classifier._unknownConfigProperties = (file.Config.Extras ?? new Dictionary<string, System.Text.Json.JsonElement>())
-            .Where(p => !known.ContainsKey(p.Key)).ToDictionary(p => p.Key, p => p.Value);
+        var extras = file.Config.Extras ?? new Dictionary<string, System.Text.Json.JsonElement>();
+        classifier._temperature = ReadTemperature(extras, path);
+        classifier._maxTokens = ReadMaxTokens(extras, file.Training, path);
+        var known = classifier.Config.Extras!;
+        classifier._unknownConfigProperties = extras.Where(p => !known.ContainsKey(p.Key)).ToDictionary(p => p.Key, p => p.Value);
         return classifier;
+    }
+
+    private static double ReadTemperature(IDictionary<string, System.Text.Json.JsonElement> extras, string path)
+    {
+        if (!extras.TryGetValue(TemperatureProperty, out var value)) return 1;
+        if (value.ValueKind != System.Text.Json.JsonValueKind.Number || !value.TryGetDouble(out double temperature) || !(temperature > 0 && double.IsFinite(temperature)))
+            throw new ModelFileFormatException(path, $"the classifier config property '{TemperatureProperty}' is {value.GetRawText()}; it must be a positive number");
+        return temperature;
+    }
+
+    private static int ReadMaxTokens(IDictionary<string, System.Text.Json.JsonElement> extras, string? trainingRecord, string path)
+    {
+        if (extras.TryGetValue(MaxTokensProperty, out var value))
+        {
+            if (value.ValueKind != System.Text.Json.JsonValueKind.Number || !value.TryGetInt32(out int tokens) || tokens <= 0)
+                throw new ModelFileFormatException(path, $"the classifier config property '{MaxTokensProperty}' is {value.GetRawText()}; it must be a positive integer");
+            return tokens;
+        }
+        // Files written before max_tokens was recorded: the trainer wrote it into the record's settings.
+        if (trainingRecord is not null)
+        {
+            try
+            {
+                var settings = Training.TrainingRecord.FromJson(trainingRecord).Settings ?? "";
+                var match = System.Text.RegularExpressions.Regex.Match(settings, @"(?:^|\s)max_tokens=(\d{1,9})(?:\s|$)");
+                if (match.Success && int.TryParse(match.Groups[1].Value, out int recorded) && recorded > 0) return recorded;
+            }
+            catch (FormatException)
+            {
+                // A record this version cannot read says nothing about the length.
+            }
+        }
+        return DefaultMaxTokens;
     }
 
     /// <summary>The classifier as a model file: weights, config, tokenizer and training record.</summary>
@@ -301,6 +394,7 @@ public sealed class TextClassifier
     internal TextClassifier Copy()
     {
         var copy = FromModelFile(ToModelFile(), "<in memory>", _backend);
+        // FromModelFile read the temperature and length from the config, which Config writes.
         copy.TokenTableMemoryLimit = TokenTableMemoryLimit;
         return copy;
     }
@@ -310,28 +404,92 @@ public sealed class TextClassifier
     /// recall and F1, macro-F1, the confusion matrix and the mean cross-entropy.
     /// </summary>
     /// <exception cref="ArgumentException">An example's label is not one of <see cref="ClassNames"/> (the message gives its line), or a text gives no tokens.</exception>
-    public Training.ClassificationReport Evaluate(IEnumerable<LabelledExample> examples, int batchSize = DefaultBatchSize)
+    /// <remarks>
+    /// Texts are read as <see cref="Predict"/> reads them (the first <see cref="MaxTokens"/> tokens) and the probabilities
+    /// are tempered by <see cref="Temperature"/>; the report's loss and expected calibration error are those of the
+    /// tempered probabilities.
+    /// </remarks>
+    public Training.ClassificationReport Evaluate(IEnumerable<LabelledExample> examples, int batchSize = DefaultBatchSize, int batchTokens = DefaultBatchTokens)
     {
         ArgumentNullException.ThrowIfNull(examples);
         var list = examples.ToArray();
+        var actual = ClassIndicesOf(list);
+        var predictions = PredictBatch(list.Select(e => e.Text).ToArray(), batchSize, batchTokens);
+        var index = ClassIndex();
+        var predicted = new int[list.Length];
+        var confidences = new double[list.Length];
+        double loss = 0;
+        for (int i = 0; i < list.Length; i++)
+        {
+            predicted[i] = index[predictions[i].Label];
+            confidences[i] = Math.Clamp(predictions[i].Confidence, 0, 1);
+            loss -= Math.Log(Math.Max(predictions[i].Probabilities[actual[i]], 1e-30f));
+        }
+        return Training.ClassificationReport.FromPredictions(_classNames, actual, predicted, list.Length == 0 ? null : loss / list.Length, confidences);
+    }
+
+    /// <summary>
+    /// Fits <see cref="Temperature"/> on labelled examples (held out from training: a validation or calibration set) so
+    /// that their negative log-likelihood under softmax(logits / T) is lowest (<see cref="Training.TemperatureScaling.Fit"/>),
+    /// and sets it. Labels stay as they were; only confidences change.
+    /// </summary>
+    /// <exception cref="ArgumentException">There are no examples, an example's label is not one of <see cref="ClassNames"/>
+    /// (the message gives its line), or a text gives no tokens.</exception>
+    public Training.TemperatureFit FitTemperature(IEnumerable<LabelledExample> examples, int batchSize = DefaultBatchSize, int batchTokens = DefaultBatchTokens)
+    {
+        ArgumentNullException.ThrowIfNull(examples);
+        var list = examples.ToArray();
+        if (list.Length == 0) throw new ArgumentException("There are no examples to fit the temperature on.", nameof(examples));
+        var labels = ClassIndicesOf(list);
+        var logits = Logits(list.Select(e => e.Text).ToArray(), batchSize, batchTokens);
+        return FitTemperature(logits, labels);
+    }
+
+    /// <summary>Fits and sets <see cref="Temperature"/> from raw logits [examples, classes] and their true classes.</summary>
+    internal Training.TemperatureFit FitTemperature(float[] logits, int[] labels)
+    {
+        double before = Training.TemperatureScaling.NegativeLogLikelihood(logits, _classNames.Length, labels, _temperature);
+        double fitted = Training.TemperatureScaling.Fit(logits, _classNames.Length, labels);
+        double after = Training.TemperatureScaling.NegativeLogLikelihood(logits, _classNames.Length, labels, fitted);
+        Temperature = fitted;
+        return new Training.TemperatureFit(fitted, labels.Length, before, after);
+    }
+
+    /// <summary>
+    /// The raw logits (before the temperature) of many texts, row-major [texts, classes] in input order, read as
+    /// <see cref="PredictBatch"/> reads them.
+    /// </summary>
+    /// <exception cref="ArgumentException">A text is empty or gives no tokens; the message gives its index.</exception>
+    public float[] Logits(IReadOnlyList<string> texts, int batchSize = DefaultBatchSize, int batchTokens = DefaultBatchTokens)
+    {
+        ArgumentNullException.ThrowIfNull(texts);
+        var logits = new float[texts.Count * _classNames.Length];
+        RunBatches(EncodeAll(texts), batchSize, batchTokens, (rows, batchLogits) =>
+        {
+            for (int k = 0; k < rows.Length; k++)
+                batchLogits.Span.Slice(k * _classNames.Length, _classNames.Length).CopyTo(logits.AsSpan(rows[k] * _classNames.Length, _classNames.Length));
+        });
+        return logits;
+    }
+
+    private Dictionary<string, int> ClassIndex()
+    {
         var index = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int c = 0; c < _classNames.Length; c++) index[_classNames[c]] = c;
+        return index;
+    }
+
+    private int[] ClassIndicesOf(LabelledExample[] list)
+    {
+        var index = ClassIndex();
         var actual = new int[list.Length];
         for (int i = 0; i < list.Length; i++)
         {
             if (!index.TryGetValue(list[i].Label, out actual[i]))
                 throw new ArgumentException(
-                    $"the label '{list[i].Label}' ({list[i].Location}) is not a class of this classifier ({string.Join(", ", _classNames)})", nameof(examples));
+                    $"the label '{list[i].Label}' ({list[i].Location}) is not a class of this classifier ({string.Join(", ", _classNames)})", "examples");
         }
-        var predictions = PredictBatch(list.Select(e => e.Text).ToArray(), batchSize);
-        var predicted = new int[list.Length];
-        double loss = 0;
-        for (int i = 0; i < list.Length; i++)
-        {
-            predicted[i] = index[predictions[i].Label];
-            loss -= Math.Log(Math.Max(predictions[i].Probabilities[actual[i]], 1e-30f));
-        }
-        return Training.ClassificationReport.FromPredictions(_classNames, actual, predicted, list.Length == 0 ? null : loss / list.Length);
+        return actual;
     }
 
     /// <summary>Writes the classifier to <paramref name="path"/> atomically (an existing file is replaced only when complete).</summary>
@@ -364,13 +522,16 @@ public sealed class TextClassifier
         foreach (var p in Parameters) p.ZeroGradient();
     }
 
-    /// <summary>Tokenizes a text for this classifier.</summary>
+    /// <summary>
+    /// Tokenizes a text for this classifier: its first <see cref="MaxTokens"/> ids, without tokenizing the rest of a
+    /// longer text (<see cref="LimitedEncoding.EncodeFirst"/>).
+    /// </summary>
     /// <exception cref="ArgumentException">The text is empty or gives no tokens: there is nothing to classify.</exception>
     public int[] Encode(string text)
     {
         ArgumentNullException.ThrowIfNull(text);
         if (text.Length == 0) throw new ArgumentException("The text is empty; there is nothing to classify.", nameof(text));
-        var ids = Tokenizer.Encode(text);
+        var ids = Tokenizer.EncodeFirst(text, _maxTokens);
         if (ids.Length == 0) throw new ArgumentException("The text gives no tokens; there is nothing to classify.", nameof(text));
         return ids;
     }
@@ -380,16 +541,40 @@ public sealed class TextClassifier
     public ClassPrediction Predict(string text) => PredictBatch([text])[0];
 
     /// <summary>
-    /// Classifies many texts, returned in input order. Texts are sorted by token count and run in padded batches of
-    /// up to <paramref name="batchSize"/> similar lengths, so little work is spent on padding; padding never changes a
-    /// prediction. Safe to call from many threads at once.
+    /// Classifies many texts, returned in input order. Each text is read up to <see cref="MaxTokens"/> tokens and its
+    /// probabilities are softmax(logits / <see cref="Temperature"/>). Texts are sorted by token count and run in padded
+    /// batches of similar lengths, each of at most <paramref name="batchSize"/> rows and at most
+    /// <paramref name="batchTokens"/> padded tokens (one row at least), so little work is spent on padding and a batch's
+    /// memory is bounded; padding never changes a prediction. Safe to call from many threads at once.
     /// </summary>
     /// <exception cref="ArgumentException">A text is empty or gives no tokens; the message gives its index. (The batch
     /// file layer filters these out first and reports them in its error column.)</exception>
-    public IReadOnlyList<ClassPrediction> PredictBatch(IReadOnlyList<string> texts, int batchSize = DefaultBatchSize)
+    public IReadOnlyList<ClassPrediction> PredictBatch(IReadOnlyList<string> texts, int batchSize = DefaultBatchSize, int batchTokens = DefaultBatchTokens)
     {
         ArgumentNullException.ThrowIfNull(texts);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        var results = new ClassPrediction[texts.Count];
+        int classes = _classNames.Length;
+        double temperature = _temperature;
+        RunBatches(EncodeAll(texts), batchSize, batchTokens, (rows, logits) =>
+        {
+            // (z − max z) / T: every exponent is at most 0, so a large logit or a small temperature cannot overflow.
+            for (int k = 0; k < rows.Length; k++)
+            {
+                var row = logits.Span.Slice(k * classes, classes);
+                TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), row);
+                if (temperature != 1) TensorPrimitives.Divide(row, (float)temperature, row);
+            }
+            var probabilities = Tensor.Zeros(rows.Length, classes);
+            _backend.Softmax(logits, rows.Length, classes, probabilities);
+            for (int k = 0; k < rows.Length; k++)
+                results[rows[k]] = PredictionOf(probabilities.Span.Slice(k * classes, classes));
+        });
+        return results;
+    }
+
+    /// <summary>Encodes every text (concurrently), reporting the first bad one in input order.</summary>
+    private int[][] EncodeAll(IReadOnlyList<string> texts)
+    {
         var encoded = new int[texts.Count][];
         // Tokenizing runs concurrently too, in runs of at least 64 texts; each run stops at its first bad text, and the
         // first of those in input order is reported, as a sequential loop would.
@@ -412,38 +597,53 @@ public sealed class TextClassifier
             }
         });
         if (failures.FirstOrDefault(f => f is not null) is { } failure) throw failure;
-        var order = Enumerable.Range(0, texts.Count).OrderBy(i => encoded[i].Length).ToArray();
-        var results = new ClassPrediction[texts.Count];
-        int batchCount = (order.Length + batchSize - 1) / batchSize;
+        return encoded;
+    }
+
+    /// <summary>
+    /// Runs encoded texts through the network in padded batches of similar lengths (at most <paramref name="batchSize"/>
+    /// rows and <paramref name="batchTokens"/> padded tokens each, one row at least) and hands each batch's input
+    /// indices and logits [rows, classes] to <paramref name="consume"/>, which may run on several threads at once and
+    /// may change the logits (a buffer of the replica).
+    /// </summary>
+    private void RunBatches(int[][] encoded, int batchSize, int batchTokens, Action<int[], Tensor> consume)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchTokens);
+        var order = Enumerable.Range(0, encoded.Length).OrderBy(i => encoded[i].Length).ToArray();
+        // Sorted by length, a batch grows while its rows and its padded size (rows × its longest, the last) stay in bounds.
+        var batches = new List<(int Start, int Count)>();
         long paddedTokens = 0;
-        for (int start = 0; start < order.Length; start += batchSize)
-            paddedTokens += (long)Math.Min(batchSize, order.Length - start) * encoded[order[Math.Min(start + batchSize, order.Length) - 1]].Length;
+        for (int start = 0; start < order.Length;)
+        {
+            int count = 1;
+            while (count < batchSize && start + count < order.Length
+                && (long)(count + 1) * encoded[order[start + count]].Length <= batchTokens) count++;
+            batches.Add((start, count));
+            paddedTokens += (long)count * encoded[order[start + count - 1]].Length;
+            start += count;
+        }
         var table = _tokenTable.TableFor(paddedTokens);
         // Padded batches are independent: they run concurrently, each on one thread with a replica of its own, which
         // beats splitting every small per-step GEMM across threads. The longest batches (the last) start first, so
         // the threads finish together. A lone batch (one text) keeps every thread for its own work.
-        _backend.RunConcurrently(batchCount, item =>
+        _backend.RunConcurrently(batches.Count, item =>
         {
-            int start = (batchCount - 1 - item) * batchSize;
-            int count = Math.Min(batchSize, order.Length - start);
-            var rows = new int[count][];
-            for (int k = 0; k < count; k++) rows[k] = encoded[order[start + k]];
-            var batch = PaddedBatch.FromSequences(rows, _paddingId);
-            var probabilities = Tensor.Zeros(count, _classNames.Length);
+            var (start, count) = batches[batches.Count - 1 - item];
+            var rows = new int[count];
+            var sequences = new int[count][];
+            for (int k = 0; k < count; k++) sequences[k] = encoded[rows[k] = order[start + k]];
+            var batch = PaddedBatch.FromSequences(sequences, _paddingId);
             var network = RentReplica();
             try
             {
-                var logits = network.Forward(batch.Ids, batch.Lengths, null, table);
-                _backend.Softmax(logits, count, _classNames.Length, probabilities);
+                consume(rows, network.Forward(batch.Ids, batch.Lengths, null, table));
             }
             finally
             {
                 _replicas.Add(network);
             }
-            for (int k = 0; k < count; k++)
-                results[order[start + k]] = PredictionOf(probabilities.Span.Slice(k * _classNames.Length, _classNames.Length));
         });
-        return results;
     }
 
     private ClassifierNetwork RentReplica() => _replicas.TryTake(out var network) ? network : _network.WithOwnBuffers();

@@ -30,6 +30,12 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
     private int[][] _batches = [];
     private int _batchesOfEpoch = -1;
     private ClassificationReport? _lastReport;
+    private Tensor[]? _bestWeights;
+    private int? _bestStep;
+    private string? _kept;
+    private int? _keptStep;
+    private double? _keptLoss;
+    private TemperatureFit? _temperatureFit;
 
     private ClassifierTrainer(TextClassifier classifier, DataSplit split, ClassifierTrainingSettings settings, string? transferredFrom)
         : base(settings, settings.CreateOptimizer(classifier.Parameters), classifier.NamedParameters.Select(p => p.Name).ToArray())
@@ -37,6 +43,10 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         _classifier = classifier;
         _transferredFrom = transferredFrom;
         _paddingId = classifier.Tokenizer.PaddingId ?? 0;
+        // The model records the length it was trained with, and reads every text that way when it predicts; its
+        // temperature is fitted afresh at the end (training and validation see raw logits).
+        classifier.MaxTokens = settings.MaxTokens;
+        classifier.Temperature = 1;
         (_trainIds, _trainLabels) = Encode(split.Training);
         (_validationIds, _validationLabels) = Encode(split.Validation);
         if (_trainIds.Length == 0) throw new TrainingException("none of the training texts gives a token; there is nothing to train on");
@@ -75,6 +85,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         var split = Split(examples, settings);
         RequireKnownLabels(split.Training, model.ClassNames, "label", "the classifier's classes");
         RequireKnownLabels(split.Validation, model.ClassNames, "validation label", "the classifier's classes");
+        settings.DefaultMaxTokensTo(model.MaxTokens);
         if (settings.ResumePath is not null) return Resume(split, model.ClassNames, settings);
         string? transferredFrom = model.TrainingRecordJson is { } json ? TrainingRecord.FromJson(json).TransferredFrom : null;
         return new ClassifierTrainer(model.Copy(), split, settings, transferredFrom).Run(null);
@@ -101,6 +112,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         var path = settings.ResumePath!;
         var (file, checkpoint) = TrainingCheckpoint.Read(path);
         var classifier = TextClassifier.FromModelFile(file, path);
+        settings.DefaultMaxTokensTo(classifier.MaxTokens);
         if (!classifier.ClassNames.SequenceEqual(classNames))
             throw new TrainingException($"checkpoint {path} was trained on the classes {string.Join(", ", classifier.ClassNames)}; the data has {string.Join(", ", classNames)}");
         string? transferredFrom = classifier.TrainingRecordJson is { } json ? TrainingRecord.FromJson(json).TransferredFrom : null;
@@ -114,9 +126,10 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         var index = _classifier.ClassNames.Select((name, i) => (name, i)).ToDictionary(p => p.name, p => p.i, StringComparer.Ordinal);
         foreach (var example in examples)
         {
-            var encoded = _classifier.Tokenizer.Encode(example.Text);
+            // The first MaxTokens ids, as TextClassifier.Encode reads a text when it predicts; the rest is not tokenized.
+            var encoded = _classifier.Tokenizer.EncodeFirst(example.Text, Settings.MaxTokens);
             if (encoded.Length == 0) continue;
-            ids.Add(encoded.Length > Settings.MaxTokens ? encoded[..Settings.MaxTokens] : encoded);
+            ids.Add(encoded);
             labels.Add(index[example.Label]);
         }
         return (ids.ToArray(), labels.ToArray());
@@ -186,9 +199,60 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         {
             SetEncoderTrainable(true);
         }
+        KeepAndCalibrate(resume?.Path);
         _classifier.TrainingRecordJson = Record().ToJson();
         if (Settings.ModelPath is { } modelPath) _classifier.Save(modelPath);
         return _classifier;
+    }
+
+    /// <summary>
+    /// Puts back the best validation's weights (unless the settings keep the last, or nothing was validated), scores the
+    /// kept weights on the validation examples and fits the temperature on them.
+    /// </summary>
+    private void KeepAndCalibrate(string? resumedFrom)
+    {
+        _kept = "last";
+        _keptStep = Step;
+        if (!Validates) return;
+        if (Settings.KeepsBest && Best is not null)
+        {
+            if (_bestWeights is null && resumedFrom is not null) LoadBestCheckpoint();
+            if (_bestWeights is not null && _bestStep != Step)
+            {
+                var parameters = _classifier.NamedParameters;
+                for (int i = 0; i < parameters.Count; i++) parameters[i].Parameter.Load(_bestWeights[i]);
+                _kept = "best";
+                _keptStep = _bestStep;
+            }
+            else if (_bestWeights is not null)
+            {
+                _kept = "best";
+            }
+        }
+        var (report, loss, logits) = Score();
+        _lastReport = report;
+        _keptLoss = loss;
+        _temperatureFit = _classifier.FitTemperature(logits, _validationLabels);
+        // The report's calibration error is that of the tempered probabilities; accuracy and F1 do not change.
+        _lastReport = Score().Report;
+    }
+
+    /// <summary>A resumed run's best weights so far are those of its best checkpoint file.</summary>
+    private void LoadBestCheckpoint()
+    {
+        if (Settings.ModelPath is not { } modelPath) return;
+        string path = TrainingLog.PathBeside(modelPath, ".best.ckpt.safetensors");
+        if (!File.Exists(path)) return;
+        var (file, checkpoint) = TrainingCheckpoint.Read(path);
+        var weights = new Tensor[_classifier.NamedParameters.Count];
+        for (int i = 0; i < weights.Length; i++)
+        {
+            var (name, parameter) = _classifier.NamedParameters[i];
+            if (!file.Tensors.TryGetValue(name, out var tensor) || !tensor.Shape.Equals(parameter.Value.Shape)) return;
+            weights[i] = tensor;
+        }
+        _bestWeights = weights;
+        _bestStep = checkpoint.Step;
     }
 
     protected override int StepsPerEpoch => (_trainIds.Length + Settings.Batch - 1) / Settings.Batch;
@@ -221,9 +285,17 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
 
     protected override (double Loss, double? Score, string? Metric) Validate()
     {
-        var (report, loss) = Score();
+        var (report, loss, _) = Score();
         _lastReport = report;
-        return (loss, report.ScoreOf(Settings.Metric), ClassifierTrainingSettings.MetricName(Settings.Metric));
+        double score = report.ScoreOf(Settings.Metric);
+        // The loop counts a higher score than the best so far as an improvement (and writes the best checkpoint then);
+        // the same rule keeps a copy of those weights for the model at the end.
+        if (Settings.KeepsBest && (Best is null || score > Best.Value))
+        {
+            _bestWeights = _classifier.NamedParameters.Select(p => p.Parameter.Value.Clone()).ToArray();
+            _bestStep = Step;
+        }
+        return (loss, score, ClassifierTrainingSettings.MetricName(Settings.Metric));
     }
 
     protected override TrainingCheckpoint DescribeCheckpoint(TrainingCheckpoint shared) => shared with
@@ -235,7 +307,9 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
     {
         TrainingTokens = _trainIds.Sum(ids => (long)ids.Length), ValidationTokens = _validationIds.Sum(ids => (long)ids.Length),
         Settings = Settings.Describe(), TrainingExamples = _trainIds.Length, ValidationExamples = _validationIds.Length,
-        ValidationAccuracy = _lastReport?.Accuracy, ValidationMacroF1 = _lastReport?.MacroF1,
+        ValidationAccuracy = _lastReport?.Accuracy, ValidationMacroF1 = _lastReport?.MacroF1, ValidationLoss = _keptLoss ?? shared.ValidationLoss,
+        KeptWeights = _kept, KeptStep = _kept is null ? null : _keptStep, Temperature = _temperatureFit?.Temperature,
+        CalibratedValidationLoss = _temperatureFit?.LossAfter, ValidationEce = _temperatureFit is null ? null : _lastReport?.ExpectedCalibrationError,
         ValidationMetric = Validates ? ClassifierTrainingSettings.MetricName(Settings.Metric) : null, BestValidationScore = Best,
         ClassWeights = _classWeights, TransferredFrom = _transferredFrom,
     };
@@ -251,14 +325,19 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         foreach (var parameter in _classifier.EncoderParameters) parameter.IsTrainable = trainable;
     }
 
-    /// <summary>Scores the validation set in batches of similar lengths: the report and the (unweighted) mean cross-entropy.</summary>
-    private (ClassificationReport Report, double Loss) Score()
+    /// <summary>
+    /// Scores the validation set in batches of similar lengths: the report (with the expected calibration error at the
+    /// classifier's temperature), the (unweighted) mean cross-entropy of the raw logits, and the raw logits [examples,
+    /// classes] in validation order.
+    /// </summary>
+    private (ClassificationReport Report, double Loss, float[] Logits) Score()
     {
         var order = Enumerable.Range(0, _validationIds.Length).OrderBy(i => _validationIds[i].Length).ToArray();
         var predicted = new int[_validationIds.Length];
         var loss = new CrossEntropyLoss();
         int classes = _classifier.ClassNames.Count;
         double sum = 0;
+        var all = new float[_validationIds.Length * classes];
         foreach (var rows in order.Chunk(ValidationBatchSize))
         {
             var batch = PaddedBatch.FromSequences(rows.Select(i => _validationIds[i]).ToArray(), _paddingId);
@@ -268,12 +347,24 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
             var values = logits.Span;
             for (int k = 0; k < rows.Length; k++)
             {
+                values.Slice(k * classes, classes).CopyTo(all.AsSpan(rows[k] * classes, classes));
                 int bestClass = 0;
                 for (int c = 1; c < classes; c++)
                     if (values[k * classes + c] > values[k * classes + bestClass]) bestClass = c;
                 predicted[rows[k]] = bestClass;
             }
         }
-        return (ClassificationReport.FromPredictions(_classifier.ClassNames, _validationLabels, predicted), sum / _validationIds.Length);
+        var confidences = new double[_validationIds.Length];
+        double inverse = 1 / _classifier.Temperature;
+        for (int i = 0; i < confidences.Length; i++)
+        {
+            var row = all.AsSpan(i * classes, classes);
+            double max = double.NegativeInfinity, total = 0;
+            foreach (float value in row) max = Math.Max(max, value * inverse);
+            foreach (float value in row) total += Math.Exp(value * inverse - max);
+            confidences[i] = 1 / total; // the predicted class holds the largest logit: exp(0) / total
+        }
+        double mean = sum / _validationIds.Length;
+        return (ClassificationReport.FromPredictions(_classifier.ClassNames, _validationLabels, predicted, mean, confidences), mean, all);
     }
 }

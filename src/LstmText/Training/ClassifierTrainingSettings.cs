@@ -21,6 +21,8 @@ public sealed class ClassifierTrainingSettings : TrainingSettingsBase<Classifier
     internal int FrozenEncoderEpochs { get; private set; }
     internal float EncoderRateFactor { get; private set; } = 1f;
     internal int MaxTokens { get; private set; } = DefaultMaxTokens;
+    internal bool MaxTokensGiven { get; private set; }
+    internal bool KeepsBest { get; private set; } = true;
 
     /// <summary>Creates settings with the defaults: Adam at 2e-3, batches of 32, 10% of each class held out for validation.</summary>
     public ClassifierTrainingSettings()
@@ -72,10 +74,31 @@ public sealed class ClassifierTrainingSettings : TrainingSettingsBase<Classifier
     }
 
     /// <summary>Keep only the first <paramref name="tokens"/> tokens of each text (default <see cref="DefaultMaxTokens"/>), bounding a batch's memory and time.</summary>
-    public ClassifierTrainingSettings TruncateTo(int tokens) { ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokens); MaxTokens = tokens; return this; }
+    /// <remarks>The trained model records the length (<see cref="Models.TextClassifier.MaxTokens"/>) and reads every text the same
+    /// way when it predicts. Fine-tuning keeps the model's own length unless this is called.</remarks>
+    public ClassifierTrainingSettings TruncateTo(int tokens)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokens);
+        MaxTokens = tokens; MaxTokensGiven = true; return this;
+    }
+
+    /// <summary>
+    /// The model at the end holds the weights of the best validation (by <see cref="BestBy"/>), as the best checkpoint does
+    /// (the default); without validation data, the last weights.
+    /// </summary>
+    public ClassifierTrainingSettings KeepBestWeights() { KeepsBest = true; return this; }
+
+    /// <summary>The model at the end holds the last weights, whatever the validation said.</summary>
+    public ClassifierTrainingSettings KeepLastWeights() { KeepsBest = false; return this; }
+
+    /// <summary>Uses <paramref name="tokens"/> as the length unless <see cref="TruncateTo"/> gave one (fine-tuning: the model's own).</summary>
+    internal void DefaultMaxTokensTo(int tokens)
+    {
+        if (!MaxTokensGiven) MaxTokens = tokens;
+    }
 
     internal string Describe() =>
-        $"{DescribeOptimizer()} max_tokens={MaxTokens} best_by={MetricName(Metric)}" +
+        $"{DescribeOptimizer()} max_tokens={MaxTokens} best_by={MetricName(Metric)} keep={(KeepsBest ? "best" : "last")}" +
         (FrozenEncoderEpochs > 0 ? $" freeze_encoder_epochs={FrozenEncoderEpochs}" : "") +
         (EncoderRateFactor != 1f ? $" encoder_lr_factor={EncoderRateFactor}" : "") + $" seed={RandomSeed}";
 

@@ -72,6 +72,24 @@ public sealed record TrainingRecord
     /// <summary>The language model the encoder was transferred from (classifiers).</summary>
     public string? TransferredFrom { get; init; }
 
+    /// <summary>
+    /// Which weights the model holds (classifiers): <c>best</c> (those of the best validation, at step
+    /// <see cref="KeptStep"/>) or <c>last</c>.
+    /// </summary>
+    public string? KeptWeights { get; init; }
+
+    /// <summary>The step whose weights the model holds (classifiers).</summary>
+    public int? KeptStep { get; init; }
+
+    /// <summary>The temperature fitted on the validation examples at the end of training (classifiers).</summary>
+    public double? Temperature { get; init; }
+
+    /// <summary>The validation loss of the kept weights at <see cref="Temperature"/>, nats per example (classifiers).</summary>
+    public double? CalibratedValidationLoss { get; init; }
+
+    /// <summary>The expected calibration error (15 bins) of the kept weights on the validation examples at <see cref="Temperature"/> (classifiers).</summary>
+    public double? ValidationEce { get; init; }
+
     /// <summary>Serializes the record.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
