@@ -193,7 +193,10 @@ public static class OnnxExport
         {
             logits = Linear(g, pooled, tensors, "head");
         }
-        var probabilities = g.Node("Softmax", [logits], OnnxGraph.Attribute("axis", 1L));
+        // The fitted temperature divides the logits before the softmax, as Predict does; labels never change.
+        var tempered = classifier.Temperature == 1 ? logits
+            : g.Node("Div", [logits, g.AddFloats("temperature", [(float)classifier.Temperature])]);
+        var probabilities = g.Node("Softmax", [tempered], OnnxGraph.Attribute("axis", 1L));
         g.NameOutput(probabilities, OnnxTensorNames.Probabilities, DataType.Float, "batch", classes);
         g.NameOutput(logits, OnnxTensorNames.Logits, DataType.Float, "batch", classes);
 

@@ -33,6 +33,6 @@ public static class OnnxTensorNames
     /// <summary>Language-model output: each layer's cell state after the last step, float [layers, batch, hidden].</summary>
     public const string FinalCell = "cn";
 
-    /// <summary>Classifier output: the softmax of the logits, float [batch, classes], in the order of the class names.</summary>
+    /// <summary>Classifier output: the softmax of the logits divided by the classifier's fitted temperature, float [batch, classes], in the order of the class names.</summary>
     public const string Probabilities = "probabilities";
 }

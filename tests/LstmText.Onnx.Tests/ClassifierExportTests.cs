@@ -66,6 +66,24 @@ public sealed class ClassifierExportTests(ITestOutputHelper log)
     }
 
     [Fact]
+    public void A_fitted_temperature_divides_the_logits_as_Predict_does()
+    {
+        var classifier = Classifier(SequencePooling.Max, 1, true, 0, ActivationKind.Relu);
+        classifier.Temperature = 0.25;
+        var rows = Texts.Select(classifier.Encode).ToArray();
+        var predictions = classifier.PredictBatch(Texts);
+        using var run = new OnnxRun(OnnxExport.ToBytes(classifier));
+        var (ids, lengths, steps) = OnnxRun.Pad(rows, Tokenizer.PaddingId!.Value);
+        var probabilities = run.Run(new Dictionary<string, (Array, long[])>
+        {
+            [OnnxTensorNames.InputIds] = (ids, [rows.Length, steps]),
+            [OnnxTensorNames.Lengths] = (lengths, [rows.Length]),
+        }, OnnxTensorNames.Probabilities)[OnnxTensorNames.Probabilities].Values;
+        for (int i = 0; i < Texts.Length; i++)
+            Tolerance.AssertClose(predictions[i].Probabilities.ToArray(), probabilities.AsSpan(i * 3, 3), $"tempered probabilities of '{Texts[i]}'");
+    }
+
+    [Fact]
     public void The_bundled_sentiment_classifier_gives_our_probabilities_on_a_padded_batch()
     {
         var classifier = TextClassifier.Load(RepositoryFiles.PathOf("corpora/sentiment/sentiment.safetensors"));
