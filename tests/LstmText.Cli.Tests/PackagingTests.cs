@@ -204,7 +204,8 @@ public sealed partial class PackagingTests : IDisposable
     {
         var feed = Path.Combine(_folder, "feed");
         var configuration = typeof(PackagingTests).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()!.Configuration;
-        Dotnet(RepositoryRoot(), "pack", project, "-c", configuration, "--no-build", "-o", feed, $"-p:PackageVersion={_version}");
+        Dotnet(RepositoryRoot(), "pack", project, "-c", configuration, "--no-build", "-o", feed,
+            $"-p:PackageVersion={_version}", $"-p:NuspecOutputPath={Path.Combine(_folder, "nuspec")}");
         return feed;
     }
 
