@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.IO.Compression;
 using System.Reflection;
 using System.Text;
@@ -182,7 +183,7 @@ public sealed partial class PackagingTests : IDisposable
             if (block.Groups["heading"].Success) { heading = block.Groups["heading"].Value.Trim(); continue; }
             var name = string.Concat(heading!.Split(' ').Select(word => char.ToUpperInvariant(word[0]) + word[1..]));
             names.Add(name);
-            methods.Append($"    public static void {name}()\n    {{\n");
+            methods.Append(CultureInfo.InvariantCulture, $"    public static void {name}()\n    {{\n");
             foreach (var line in block.Groups["code"].Value.Split('\n'))
             {
                 if (line.StartsWith("using ", StringComparison.Ordinal)) usings.Add(line);
