@@ -1,3 +1,4 @@
+using System.Globalization;
 using LstmText.IO;
 using LstmText.Models;
 
@@ -18,8 +19,8 @@ public static class TrainAndGenerate
             return 2;
         }
         string prompt = args.Length > 1 ? args[1] : "ROMEO:";
-        int steps = args.Length > 2 ? int.Parse(args[2]) : 2000;
-        int hidden = args.Length > 3 ? int.Parse(args[3]) : 256;
+        int steps = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 2000;
+        int hidden = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 256;
 
         var model = LanguageModel.Configure()
             .CharacterLevel()

@@ -1,3 +1,4 @@
+using System.Globalization;
 using LstmText.Data;
 using LstmText.IO;
 using LstmText.Layers;
@@ -21,7 +22,7 @@ public static class TrainAndFilter
             await log.WriteLineAsync("usage: SpamFilter DATA.csv [EPOCHS] [MESSAGE...]");
             return 2;
         }
-        int epochs = args.Length > 1 ? int.Parse(args[1]) : 5;
+        int epochs = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
         string[] messages = args.Length > 2 ? args[2..] :
             ["WINNER!! Claim your free prize now, call 0800 123 456", "Are we still on for lunch tomorrow?"];
 

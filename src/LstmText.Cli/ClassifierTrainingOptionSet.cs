@@ -48,8 +48,8 @@ internal sealed class ClassifierTrainingOptionSet
     /// then runs <paramref name="train"/> with a progress display and settings that carry every option, and prints
     /// the summary line.
     /// </summary>
-    public TextClassifier Train(ParseResult parse, CancellationToken cancellation,
-        Func<IReadOnlyList<LabelledExample>, Action<ClassifierTrainingSettings>, TextClassifier> train, string verb = "trained")
+    public TextClassifier Train(ParseResult parse,
+        Func<IReadOnlyList<LabelledExample>, Action<ClassifierTrainingSettings>, TextClassifier> train, string verb, CancellationToken cancellation)
     {
         var error = parse.InvocationConfiguration.Error;
         var examples = Data.ReadData(parse, error);

@@ -21,7 +21,7 @@ internal static class FinetuneClassifierCommand
         command.SetAction((parse, cancellation) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () => Task.Run(() =>
         {
             var start = TextClassifier.Load(parse.GetValue(model)!);
-            shared.Train(parse, cancellation, start.FineTune, verb: "fine-tuned");
+            shared.Train(parse, start.FineTune, "fine-tuned", cancellation);
             return 0;
         }, CancellationToken.None)));
         return command;

@@ -11,7 +11,11 @@ internal static class LstmTextCommandLine
         MLTokenizers.MLTokenizer.Register();
         var root = new RootCommand(
             "lstmtext: train, run and fine-tune LSTM text models (language models and classifiers).\n" +
-            "Example: lstmtext generate --model shakespeare.safetensors --prompt \"ROMEO:\" --temperature 0.8");
+            "Example: lstmtext generate --model shakespeare.safetensors --prompt \"ROMEO:\" --temperature 0.8")
+        {
+            // Help and usage name the installed command, not the assembly (LstmText.Cli) or a test host.
+            HelpName = "lstmtext",
+        };
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());

@@ -57,7 +57,7 @@ internal static class TrainClassifierCommand
             };
             if (parse.GetValue(fromLm) is { } lm) builder.FromLanguageModel(lm);
             if (parse.GetValue(shared.FreezeEncoderEpochs) > 0 && parse.GetValue(fromLm) is null) throw new UsageException("--freeze-encoder-epochs needs --from-lm");
-            shared.Train(parse, cancellation, builder.Train);
+            shared.Train(parse, builder.Train, "trained", cancellation);
             return 0;
         }, CancellationToken.None)));
         return command;

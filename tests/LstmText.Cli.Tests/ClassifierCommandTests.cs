@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -15,7 +16,7 @@ public sealed class ClassifierCommandTests : IDisposable
     {
         _data = PathOf("reviews.csv");
         var csv = new StringBuilder("id,sentiment,review\n");
-        foreach (var (text, label, i) in TinyRows()) csv.Append($"{i},{label},{text}\n");
+        foreach (var (text, label, i) in TinyRows()) csv.Append(CultureInfo.InvariantCulture, $"{i},{label},{text}\n");
         csv.Append("100,positive,\"a good film\nand a good, \"\"great\"\" story\"\n"); // quoted, multi-line, with commas and quotes
         csv.Append("101,negative,\"\"\n");                                            // empty text: reported, skipped
         csv.Append("102,,the film was good\n");                                        // no label: reported, skipped
@@ -118,7 +119,7 @@ public sealed class ClassifierCommandTests : IDisposable
         Assert.Contains("--min-frequency must be at least 1", refused);
     }
 
-    private double AccuracyOn(string model, string data)
+    private static double AccuracyOn(string model, string data)
     {
         var (exit, output, error) = CommandLine.Run("evaluate", "--model", model, "--data", data, "--json");
         Assert.True(exit == 0, error);

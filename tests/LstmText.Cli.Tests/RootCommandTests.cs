@@ -15,6 +15,17 @@ public sealed class RootCommandTests
     }
 
     [Fact]
+    public void Help_names_the_lstmtext_command_in_its_usage_lines()
+    {
+        var (exit, output, _) = CommandLine.Run("--help");
+        Assert.Equal(0, exit);
+        Assert.Contains("Usage:\n  lstmtext [command] [options]", output);
+        Assert.DoesNotContain("LstmText.Cli", output);
+        var (_, generate, _) = CommandLine.Run("generate", "--help");
+        Assert.Contains("  lstmtext generate [options]", generate);
+    }
+
+    [Fact]
     public void Version_prints_the_tools_version_when_run_as_a_process()
     {
         // In-process the version would be the test host's, so this runs the built tool itself.

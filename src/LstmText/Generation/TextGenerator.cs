@@ -108,7 +108,7 @@ internal sealed class TextGenerator
         return chosen;
     }
 
-    private IReadOnlyList<GeneratedText> Sample(int[] promptIds)
+    private GeneratedText[] Sample(int[] promptIds)
     {
         int rows = _settings.SampleCount;
         var (logits, state) = Prime(promptIds, rows);
@@ -159,7 +159,7 @@ internal sealed class TextGenerator
 
     private sealed record Beam(List<int> Tokens, double LogProbability, int Row);
 
-    private IReadOnlyList<GeneratedText> BeamSearch(int[] promptIds)
+    private List<GeneratedText> BeamSearch(int[] promptIds)
     {
         int width = _settings.BeamCount;
         var processors = _settings.Processors(forBeamSearch: true);

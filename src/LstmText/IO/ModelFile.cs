@@ -97,7 +97,7 @@ public sealed class ModelFile
         foreach (var (key, value) in OtherMetadata)
         {
             if (IsOwnKey(key))
-                throw new ArgumentException($"Metadata key '{key}' is set by {nameof(ModelFile)} itself; use its property instead.", nameof(OtherMetadata));
+                throw new ArgumentException($"Metadata key '{key}' is set by {nameof(ModelFile)} itself; use its property instead.");
             metadata[key] = value;
         }
         metadata[FormatVersionKey] = CurrentFormatVersion;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using LstmText.Tensors;
 
@@ -74,7 +75,7 @@ internal static class SafeTensorsHeaderWriter
                 case '\n': json.Append("\\n"); break;
                 case '\r': json.Append("\\r"); break;
                 case '\t': json.Append("\\t"); break;
-                case < ' ': json.Append("\\u00").Append(((int)c).ToString("x2")); break;
+                case < ' ': json.Append("\\u00").Append(((int)c).ToString("x2", CultureInfo.InvariantCulture)); break;
                 default: json.Append(c); break;
             }
         }

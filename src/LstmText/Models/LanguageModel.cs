@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using LstmText.Generation;
 using LstmText.IO;
@@ -227,10 +228,10 @@ public sealed class LanguageModel
     {
         var a = Architecture;
         var text = new StringBuilder($"language model: {Tokenizer.Kind} tokenizer ({a.VocabularySize} tokens), embedding {a.EmbeddingSize}, ");
-        text.Append($"LSTM {a.HiddenSize}×{a.Layers}, dropout {a.Dropout}");
-        if (a.EmbeddingDropout > 0) text.Append($", embedding dropout {a.EmbeddingDropout}");
+        text.Append(CultureInfo.InvariantCulture, $"LSTM {a.HiddenSize}×{a.Layers}, dropout {a.Dropout}");
+        if (a.EmbeddingDropout > 0) text.Append(CultureInfo.InvariantCulture, $", embedding dropout {a.EmbeddingDropout}");
         if (a.TieWeights) text.Append(", tied weights");
-        text.Append($"; {ParameterCount:N0} parameters");
+        text.Append(CultureInfo.InvariantCulture, $"; {ParameterCount:N0} parameters");
         return text.ToString();
     }
 }

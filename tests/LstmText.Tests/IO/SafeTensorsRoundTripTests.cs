@@ -110,7 +110,7 @@ public sealed class SafeTensorsRoundTripTests : IDisposable
         SafeTensorsFile.Write(stream, [new("\uFF21", Tensor.Zeros(1)), new("\U0001F600", Tensor.Zeros(1))]);
 
         string header = Encoding.UTF8.GetString(stream.ToArray()[8..]);
-        Assert.True(header.IndexOf("\uFF21", StringComparison.Ordinal) < header.IndexOf("\U0001F600", StringComparison.Ordinal));
+        Assert.True(header.IndexOf('\uFF21') < header.IndexOf("\U0001F600", StringComparison.Ordinal));
     }
 
     [Fact]

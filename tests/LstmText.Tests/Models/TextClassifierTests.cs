@@ -212,11 +212,11 @@ public sealed class TextClassifierTests
         {
             EmbeddingSize = 5, HiddenSize = 4, Layers = 2, Bidirectional = false, Pooling = SequencePooling.Concat, HeadHiddenSize = 3,
         }, classifier.Architecture);
-        var encoder = classifier.NamedParameters.Where(p => p.Name.StartsWith("embedding.") || p.Name.StartsWith("lstm.")).ToList();
+        var encoder = classifier.NamedParameters.Where(p => p.Name.StartsWith("embedding.", StringComparison.Ordinal) || p.Name.StartsWith("lstm.", StringComparison.Ordinal)).ToList();
         Assert.Equal(9, encoder.Count);
         foreach (var (name, parameter) in encoder) Assert.Equal(source[name].ToArray(), parameter.Value.ToArray());
         Assert.Equal(encoder.Select(p => p.Parameter), classifier.EncoderParameters);
-        Assert.DoesNotContain(classifier.NamedParameters, p => p.Name.StartsWith("decoder."));
+        Assert.DoesNotContain(classifier.NamedParameters, p => p.Name.StartsWith("decoder.", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -226,9 +226,9 @@ public sealed class TextClassifierTests
         var asked = new TextClassifierArchitecture { Bidirectional = true, Pooling = SequencePooling.Concat };
         var classifier = TextClassifier.FromLanguageModel(Tokenizer, source, ["no", "yes"], asked, new RandomSource(4));
         Assert.True(classifier.Architecture.Bidirectional);
-        var lstm = classifier.NamedParameters.Where(p => p.Name.StartsWith("lstm.")).ToDictionary(p => p.Name, p => p.Parameter.Value.ToArray());
+        var lstm = classifier.NamedParameters.Where(p => p.Name.StartsWith("lstm.", StringComparison.Ordinal)).ToDictionary(p => p.Name, p => p.Parameter.Value.ToArray());
         Assert.Equal(8, lstm.Count);
-        foreach (var name in source.Keys.Where(n => n.StartsWith("lstm.")))
+        foreach (var name in source.Keys.Where(n => n.StartsWith("lstm.", StringComparison.Ordinal)))
         {
             Assert.Equal(source[name].ToArray(), lstm[name]);
             Assert.NotEqual(source[name].ToArray(), lstm[name + "_reverse"]); // the reverse direction starts fresh
