@@ -74,7 +74,8 @@ internal static partial class CommandFailure
             UsageException => (failure.Message, UsageError),
             ArgumentException argument => (ArgumentMessage(argument, parse), UsageError),
             TableEncodingException encoding => (EncodingMessage(encoding, parse), RuntimeFailure),
-            FileNotFoundException { FileName: { } file } when Directory.Exists(file) => (FolderMessage(file), RuntimeFailure),
+            FileNotFoundException { FileName: { } file } when Directory.Exists(file) && failure.Message.Contains("does not exist", StringComparison.Ordinal) =>
+                (FolderMessage(file), RuntimeFailure),
             FileNotFoundException { FileName: { } file } when failure.Message.StartsWith("Could not find file", StringComparison.Ordinal) =>
                 ($"{file} does not exist", RuntimeFailure),
             UnauthorizedAccessException or IOException => (AccessMessage(failure.Message), RuntimeFailure),

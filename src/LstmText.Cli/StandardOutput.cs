@@ -34,7 +34,7 @@ internal sealed class StandardOutput : TextWriter
             return Console.Out;
         }
         var stream = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
-        return new StandardOutput(new StreamWriter(stream, new UTF8Encoding(false), 1 << 14) { AutoFlush = true });
+        return new StandardOutput(new StreamWriter(stream, new UTF8Encoding(false), 1 << 14));
     }
 
     /// <summary>A writer over any text writer, for tests.</summary>
@@ -56,10 +56,10 @@ internal sealed class StandardOutput : TextWriter
     }
 
     /// <inheritdoc/>
-    public override void Write(char value) => Guard(() => inner.Write(value));
+    public override void Write(char value) => Guard(() => inner.Write(value), value == '\n');
 
     /// <inheritdoc/>
-    public override void Write(char[] buffer, int index, int count) => Guard(() => inner.Write(buffer, index, count));
+    public override void Write(char[] buffer, int index, int count) => Guard(() => inner.Write(buffer, index, count), buffer.AsSpan(index, count).Contains('\n'));
 
     /// <inheritdoc/>
     public override void Write(ReadOnlySpan<char> buffer)
@@ -68,6 +68,10 @@ internal sealed class StandardOutput : TextWriter
         try
         {
             inner.Write(buffer);
+            if (buffer.Contains('\n'))
+            {
+                inner.Flush();
+            }
         }
         catch (IOException e)
         {
@@ -76,13 +80,13 @@ internal sealed class StandardOutput : TextWriter
     }
 
     /// <inheritdoc/>
-    public override void Write(string? value) => Guard(() => inner.Write(value));
+    public override void Write(string? value) => Guard(() => inner.Write(value), value?.Contains('\n') == true);
 
     /// <inheritdoc/>
-    public override void WriteLine(string? value) => Guard(() => inner.WriteLine(value));
+    public override void WriteLine(string? value) => Guard(() => inner.WriteLine(value), lineEnds: true);
 
     /// <inheritdoc/>
-    public override void Flush() => Guard(inner.Flush);
+    public override void Flush() => Guard(inner.Flush, lineEnds: true);
 
     /// <inheritdoc/>
     public override Task WriteAsync(char value) => Run(() => Write(value));
@@ -138,12 +142,17 @@ internal sealed class StandardOutput : TextWriter
         }
     }
 
-    private void Guard(Action write)
+    /// <summary>Writes, and flushes when a line ends, as C's standard output does on a terminal, so lines appear as they are written.</summary>
+    private void Guard(Action write, bool lineEnds = false)
     {
         ThrowIfClosed();
         try
         {
             write();
+            if (lineEnds)
+            {
+                inner.Flush();
+            }
         }
         catch (IOException e)
         {

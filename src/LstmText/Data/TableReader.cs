@@ -326,7 +326,8 @@ public sealed class TableReader : IDisposable
             JsonNode? node;
             try
             {
-                node = JsonNode.Parse(text);
+                // A key given twice would make the object throw when it is first read; it is a line that is not valid here.
+                node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
             }
             catch (JsonException e)
             {
@@ -337,7 +338,16 @@ public sealed class TableReader : IDisposable
                 return new TableRow(line, [], "the line is not a JSON object", null);
             }
             var names = columns ?? [.. obj.Select(property => property.Key)];
-            var fields = names.Select(name => ValueText(obj[name])).ToArray();
+            string[] fields;
+            try
+            {
+                fields = [.. names.Select(name => ValueText(obj[name]))];
+            }
+            catch (InvalidOperationException)
+            {
+                // A string such as "\ud83d" alone escapes half a character: the line stays as it is, without a text.
+                return new TableRow(line, [.. names.Select(_ => "")], "a string holds an unpaired surrogate escape (\\ud800-\\udfff), which is not text", null, text);
+            }
             return new TableRow(line, fields, null, obj);
         }
         return null;

@@ -5,8 +5,9 @@ namespace LstmText.Data;
 /// <summary>One row of a table as read, with every field it has.</summary>
 public sealed class TableRow
 {
-    internal TableRow(long line, IReadOnlyList<string> fields, string? problem, JsonObject? jsonObject)
+    internal TableRow(long line, IReadOnlyList<string> fields, string? problem, JsonObject? jsonObject, string? jsonText = null)
     {
+        JsonText = jsonText;
         Line = line;
         Fields = fields;
         Problem = problem;
@@ -27,4 +28,7 @@ public sealed class TableRow
 
     /// <summary>The JSON object of a JSON Lines row, kept whole so that a writer can add to it.</summary>
     internal JsonObject? JsonObject { get; }
+
+    /// <summary>The line of a JSON Lines row whose object cannot be written again (it holds a string that is not text), kept to be written as it was.</summary>
+    internal string? JsonText { get; }
 }

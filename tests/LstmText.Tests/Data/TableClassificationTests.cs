@@ -179,6 +179,22 @@ public sealed class TableClassificationTests : IDisposable
     }
 
     [Fact]
+    public void Json_lines_with_a_key_given_twice_or_half_a_surrogate_are_flagged_and_written_back_as_they_were()
+    {
+        // Both were found by TableFuzzTests: the first threw ArgumentException, the second InvalidOperationException.
+        var input = Write("in.jsonl", "{\"text\":\"good\"}\n{\"text\":\"a\",\"text\":\"b\"}\n{\"text\":\"x\\ud83d y\"}\n{\"text\":\"bad\"}\n");
+        var output = _folder.File("out.jsonl");
+
+        var summary = TableClassification.Run(input, output, Classes, Classify);
+
+        Assert.Equal((4L, 2L, 2L), (summary.Rows, summary.Classified, summary.Errors));
+        Assert.Equal([2L, 3L], summary.FirstErrors.Select(issue => issue.Line));
+        var lines = File.ReadAllLines(output);
+        Assert.StartsWith("{\"text\":\"x\\ud83d y\",\"label\":null,", lines[2]);
+        Assert.Contains("unpaired surrogate", lines[2]);
+    }
+
+    [Fact]
     public void Progress_is_told_after_every_batch()
     {
         var input = Write("in.csv", "text\n" + string.Concat(Enumerable.Range(0, 25).Select(i => $"good {i}\n")));
