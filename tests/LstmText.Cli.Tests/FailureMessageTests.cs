@@ -78,6 +78,7 @@ public sealed class FailureMessageTests : IDisposable
     [InlineData(2, "unknown option or argument '--bogus'", "classify", "--bogus")]
     [InlineData(2, "unknown option or argument 'frobnicate'", "frobnicate")]
     [InlineData(2, "give a command", new string[0])]
+    [InlineData(2, "no tokenizer: give --vocab and --merges", "tokenize", "--text", "hi")]
     // A file that does not exist.
     [InlineData(1, "does not exist", "generate", "--model", "{dir}/missing.safetensors")]
     [InlineData(1, "{dir}/missing.safetensors does not exist", "info", "--model", "{dir}/missing.safetensors")]
@@ -89,6 +90,7 @@ public sealed class FailureMessageTests : IDisposable
     [InlineData(1, "{dir}/folder is a folder; give the path of a file", "info", "--model", "{dir}/folder")]
     [InlineData(1, "{dir}/folder is a folder; give the path of a file", "classify", "--input", "{dir}/folder")]
     [InlineData(1, "{dir}/folder is a folder; give the path of a file", "classify", "--input", "{dir}/d.csv", "--output", "{dir}/folder")]
+    [InlineData(1, "--tokenizer: {dir}/folder is a folder; give the path of a file", "tokenize", "--tokenizer", "{dir}/folder", "--text", "hi")]
     // A file that is not what it should be, an empty folder, an empty table.
     [InlineData(1, "is not a valid safetensors file", "generate", "--model", "{dir}/tiny.txt")]
     [InlineData(1, "The corpus folder {dir}/empty-folder holds no files", "train", "--corpus", "{dir}/empty-folder", "--out", "{dir}/m.safetensors")]
