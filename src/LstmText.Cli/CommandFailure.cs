@@ -28,8 +28,11 @@ internal static partial class CommandFailure
     /// <summary>Exit code of a run stopped by Ctrl+C or SIGTERM.</summary>
     public const int Interrupted = 130;
 
-    /// <summary>The global option that prints the details (type and stack) of a failure.</summary>
-    public static readonly Option<bool> Verbose = new("--verbose")
+    /// <summary>The name of the global option that prints the details (type and stack) of a failure.</summary>
+    public const string VerboseName = "--verbose";
+
+    /// <summary>A new global <c>--verbose</c> option, for one command tree (an option instance belongs to one tree).</summary>
+    public static Option<bool> CreateVerboseOption() => new(VerboseName)
     {
         Description = "On a failure, print its details (exception and stack trace) after the one-line message.",
         Recursive = true,
@@ -86,7 +89,7 @@ internal static partial class CommandFailure
         {
             error.WriteLine($"see: {CommandPath(parse)} --help");
         }
-        if (parse.GetValue(Verbose))
+        if (parse.GetValue<bool>(VerboseName))
         {
             error.WriteLine(failure.ToString());
         }

@@ -22,7 +22,7 @@ internal static class LstmTextCommandLine
         root.Subcommands.Add(EvaluateCommand.Create());
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
-        root.Options.Add(CommandFailure.Verbose);
+        root.Options.Add(CommandFailure.CreateVerboseOption());
         CommandFailure.Install(root);
         return root;
     }
