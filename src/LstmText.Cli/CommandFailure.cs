@@ -73,7 +73,7 @@ internal static partial class CommandFailure
         }
         var (message, code) = failure switch
         {
-            OperationCanceledException => ("stopped: " + failure.Message, Interrupted),
+            OperationCanceledException => ("stopped: " + (failure.Message == new OperationCanceledException().Message ? "interrupted" : failure.Message), Interrupted),
             UsageException => (failure.Message, UsageError),
             ArgumentException argument => (ArgumentMessage(argument, parse), UsageError),
             TableEncodingException encoding => (EncodingMessage(encoding, parse), RuntimeFailure),
