@@ -39,6 +39,7 @@ internal static class ClassifyCommand
             var error = parse.InvocationConfiguration.Error;
             var stdout = parse.InvocationConfiguration.Output;
             if (parse.GetValue(text) is null && parse.GetValue(input) is null) throw new UsageException("give --input FILE (or - for stdin) or --text \"...\"");
+            if (parse.GetValue(text) is { } given && string.IsNullOrWhiteSpace(given)) throw new UsageException("--text is empty; give the text to classify");
             int batch = parse.GetValue(batchSize);
             if (batch < 1) throw new UsageException($"--batch-size must be at least 1, not {batch}");
             int tokens = EvaluateCommand.PositiveValue(parse, batchTokens);
@@ -46,6 +47,7 @@ internal static class ClassifyCommand
             var classifier = TextClassifier.Load(path);
             if (parse.GetValue(text) is { } single)
             {
+
                 var prediction = classifier.Predict(single);
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{prediction.Label}\t{prediction.Confidence:F4}"));
                 return 0;

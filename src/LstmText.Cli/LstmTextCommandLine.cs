@@ -29,6 +29,22 @@ internal static class LstmTextCommandLine
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Options.Add(CommandFailure.CreateVerboseOption());
+        CommandFailure.Install(root);
         return root;
+    }
+
+    /// <summary>
+    /// Parses and runs a command line: a line that does not parse prints one error line and a hint (exit 2),
+    /// not the whole help; every failure of a command is one line too (see <see cref="CommandFailure"/>).
+    /// </summary>
+    public static async Task<int> InvokeAsync(string[] args, InvocationConfiguration configuration)
+    {
+        var parse = Build().Parse(args);
+        if (parse.Errors.Count > 0)
+        {
+            return CommandFailure.ReportParseError(parse, configuration.Error);
+        }
+        return await parse.InvokeAsync(configuration);
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
 using LstmText.Cli;
 
-return await LstmTextCommandLine.Build().Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = TimeSpan.FromMinutes(2) });
+using var output = StandardOutput.Open();
+return await LstmTextCommandLine.InvokeAsync(args, new InvocationConfiguration { Output = output, ProcessTerminationTimeout = TimeSpan.FromMinutes(2) });

@@ -43,20 +43,11 @@ internal static class TokenizeCommand
     private static int Run(ParseResult parse)
     {
         var output = parse.InvocationConfiguration.Output;
-        var error = parse.InvocationConfiguration.Error;
-        try
-        {
-            var tokenizer = LoadTokenizer(parse);
-            var ids = EncodeInput(parse, tokenizer);
-            Print(parse, tokenizer, ids, output);
-            return 0;
-        }
-        catch (Exception e) when (e is UsageException or FileNotFoundException or DirectoryNotFoundException
-            or TokenizerFormatException or CorpusFormatException or ModelFileFormatException or NotSupportedException or IOException)
-        {
-            error.WriteLine($"error: {e.Message}");
-            return e is UsageException ? 2 : 1;
-        }
+        // Failures are reported by CommandFailure, around every command: one line, and the documented exit code.
+        var tokenizer = LoadTokenizer(parse);
+        var ids = EncodeInput(parse, tokenizer);
+        Print(parse, tokenizer, ids, output);
+        return 0;
     }
 
     private static ITokenizer LoadTokenizer(ParseResult parse)
@@ -108,7 +99,9 @@ internal static class TokenizeCommand
     }
 
     private static string ExistingFile(FileInfo file, string option) =>
-        file.Exists ? file.FullName : throw new FileNotFoundException($"{option}: file not found: {file.FullName}");
+        file.Exists ? file.FullName : throw new FileNotFoundException(Directory.Exists(file.FullName)
+            ? $"{option}: {file.FullName} is a folder; give the path of a file"
+            : $"{option}: file not found: {file.FullName}");
 
     private static IEnumerable<int> EncodeInput(ParseResult parse, ITokenizer tokenizer)
     {
@@ -128,7 +121,9 @@ internal static class TokenizeCommand
         }
         if (!File.Exists(path))
         {
-            throw new FileNotFoundException($"--input: file not found: {Path.GetFullPath(path!)}");
+            throw new FileNotFoundException(Directory.Exists(path)
+                ? $"--input: {Path.GetFullPath(path!)} is a folder; give the path of a file"
+                : $"--input: file not found: {Path.GetFullPath(path!)}");
         }
         // Lazy: a file larger than memory streams through, one chunk at a time.
         return tokenizer.EncodeChunks(TextCorpus.FromFile(path!).ReadChunks()).SelectMany(ids => ids);
@@ -198,7 +193,4 @@ internal static class TokenizeCommand
         }
         return builder.ToString();
     }
-
-    /// <summary>The options given do not make a valid command; the message says what to change.</summary>
-    private sealed class UsageException(string message) : Exception(message);
 }

@@ -9,7 +9,7 @@ internal static class CommandLine
     {
         var output = new StringWriter { NewLine = "\n" };
         var error = new StringWriter { NewLine = "\n" };
-        var exit = LstmTextCommandLine.Build().Parse(args).Invoke(new InvocationConfiguration { Output = output, Error = error });
+        var exit = LstmTextCommandLine.InvokeAsync(args, new InvocationConfiguration { Output = output, Error = error }).GetAwaiter().GetResult();
         return (exit, output.ToString(), error.ToString());
     }
 }

@@ -6,7 +6,9 @@ namespace LstmText.Data;
 /// Labels every row of a CSV, TSV or JSON Lines table with a classifier and writes the table back with the
 /// prediction added (see <see cref="TableWriter"/>). Rows stream through in batches, so memory stays flat
 /// whatever the size of the input; every input row is written, in order, with an error instead of a label when
-/// it cannot be classified (empty text, bytes not valid in the encoding, a malformed row).
+/// it cannot be classified (empty text, a malformed row). A quote that is never closed swallows no rows: the lines
+/// after it are read again as rows. Bytes that are not valid UTF-8 stop the run with a <see cref="TableEncodingException"/>
+/// (and no output file), so that no text is ever written back changed.
 /// </summary>
 public static class TableClassification
 {
@@ -129,10 +131,6 @@ public static class TableClassification
         if (row.Problem is not null)
         {
             return row.Problem;
-        }
-        if (row.UndecodableFields.Contains(textColumn))
-        {
-            return "the text holds bytes that are not valid in the input's encoding";
         }
         if (textColumn >= row.Fields.Count || string.IsNullOrWhiteSpace(row.Fields[textColumn]))
         {

@@ -18,15 +18,18 @@ public sealed class TableReader : IDisposable
     public const string StandardStream = "-";
 
     private readonly CsvReader? csv;
-    private readonly IEnumerator<(long Line, string? Text, bool Decoded)>? jsonLines;
-    private readonly Dictionary<long, string> malformedLines;
+    private readonly IEnumerator<(long Line, string? Text, long InvalidByte)>? jsonLines;
+    private readonly Dictionary<long, CsvMalformedReason> malformedLines;
+    private readonly Queue<TableRow> recovered = new();
+    private readonly bool checkUtf8;
     private TableRow? pending;
     private bool started;
 
-    private TableReader(string source, TableFormat format, char delimiter, bool hasHeader, CsvReader? csv, IEnumerator<(long, string?, bool)>? jsonLines,
-        Dictionary<long, string>? malformedLines = null)
+    private TableReader(string source, TableFormat format, char delimiter, bool hasHeader, CsvReader? csv, IEnumerator<(long, string?, long)>? jsonLines,
+        Dictionary<long, CsvMalformedReason>? malformedLines = null, bool checkUtf8 = false)
     {
         this.malformedLines = malformedLines ?? [];
+        this.checkUtf8 = checkUtf8;
         Source = source;
         Format = format;
         Delimiter = delimiter;
@@ -84,6 +87,11 @@ public sealed class TableReader : IDisposable
     }
 
     /// <summary>Reads a table from a byte stream, which the reader disposes; rows and issues name it <paramref name="sourceName"/>.</summary>
+    /// <remarks>
+    /// Bytes that are not valid UTF-8 (when the encoding is UTF-8, the default) stop the reading with a
+    /// <see cref="TableEncodingException"/> that names the line and byte offset: a row is never read with its bytes
+    /// replaced, so a table written back from its rows holds every byte as it was.
+    /// </remarks>
     public static TableReader Open(Stream stream, TableFormat format, TableReadOptions? options = null, string sourceName = "<stdin>")
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -93,9 +101,9 @@ public sealed class TableReader : IDisposable
         {
             return new TableReader(sourceName, format, delimiter, true, null, JsonLinesOf(stream, options.Encoding).GetEnumerator());
         }
-        var malformed = new Dictionary<long, string>();
+        var malformed = new Dictionary<long, CsvMalformedReason>();
         var csv = CsvReader.Create(stream, CsvOptions(delimiter, options, record => NoteMalformed(malformed, record)), leaveOpen: false);
-        return new TableReader(sourceName, format, delimiter, options.HasHeader, csv, null, malformed);
+        return new TableReader(sourceName, format, delimiter, options.HasHeader, csv, null, malformed, checkUtf8: options.Encoding is null or UTF8Encoding);
     }
 
     /// <summary>Reads a table from text (standard input, a string); the text reader is not disposed.</summary>
@@ -108,7 +116,7 @@ public sealed class TableReader : IDisposable
         {
             return new TableReader(sourceName, format, delimiter, true, null, JsonLinesOf(reader).GetEnumerator());
         }
-        var malformed = new Dictionary<long, string>();
+        var malformed = new Dictionary<long, CsvMalformedReason>();
         var csv = CsvReader.Create(reader, CsvOptions(delimiter, options, record => NoteMalformed(malformed, record)), leaveOpen: true);
         return new TableReader(sourceName, format, delimiter, options.HasHeader, csv, null, malformed);
     }
@@ -138,9 +146,13 @@ public sealed class TableReader : IDisposable
     /// The position of the text column: <paramref name="chosen"/> when given, else the first column named text,
     /// review, sentence or message (any case).
     /// </summary>
-    /// <exception cref="InvalidDataException">No such column; the message lists the columns.</exception>
+    /// <exception cref="InvalidDataException">No such column (the message lists the columns), or the table is empty.</exception>
     public int FindTextColumn(TableColumn? chosen)
     {
+        if (Columns.Count == 0)
+        {
+            throw new InvalidDataException($"{Source}: the table is empty: it has no header and no rows.");
+        }
         if (chosen is null && !HasHeader)
         {
             throw new InvalidDataException($"{Source}: the table has no header, so choose the text column by 0-based index (it has {Columns.Count} columns).");
@@ -178,7 +190,13 @@ public sealed class TableReader : IDisposable
     {
         if (csv is not null && HasHeader)
         {
-            return [.. csv.Headers];
+            string[] headers = [.. csv.Headers];
+            if (checkUtf8 && headers.Any(name => name.Contains('\uFFFD')))
+            {
+                // The header is read before any record, so only its line is known.
+                throw new TableEncodingException(Source, 1, -1);
+            }
+            return headers;
         }
         // Without a header the first row tells how many columns there are, and is kept to be returned first.
         pending = ReadRow(firstRow: true);
@@ -201,34 +219,106 @@ public sealed class TableReader : IDisposable
 
     private TableRow? ReadCsvRow(bool firstRow)
     {
+        if (recovered.TryDequeue(out var next))
+        {
+            return next;
+        }
         if (!csv!.Read())
         {
             return null;
         }
         var line = csv.LineNumber;
+        var raw = csv.RawRecord;
+        if (checkUtf8 && !Utf8.IsValid(raw))
+        {
+            throw new TableEncodingException(Source, line, csv.ByteOffset + FirstInvalidByte(raw));
+        }
+        var quoting = malformedLines.Remove(line, out var reason);
+        if (quoting && raw.IndexOfAny((byte)'\n', (byte)'\r') >= 0)
+        {
+            // A quote that is never closed (or closed in the wrong place) makes one record of many lines: the rows
+            // it swallowed are read again one line each, so that none is lost and only the broken line is flagged.
+            foreach (var piece in SplitIntoLines(raw, line, firstRow))
+            {
+                recovered.Enqueue(piece);
+            }
+            return recovered.Dequeue();
+        }
         var fields = new string[csv.FieldCount];
-        List<int>? undecodable = null;
         for (var i = 0; i < fields.Length; i++)
         {
-            if (!Utf8.IsValid(csv.GetSpan(i)))
-            {
-                (undecodable ??= []).Add(i);
-            }
             fields[i] = csv.GetString(i) ?? "";
         }
-        malformedLines.Remove(line, out var problem);
+        var problem = quoting ? QuotingProblem(reason) : null;
         if (problem is null && !firstRow && fields.Length != Columns.Count)
         {
-            problem = $"the row has {fields.Length} fields and the {(HasHeader ? "header" : "first row")} {Columns.Count}";
+            problem = FieldCountProblem(fields.Length);
         }
-        return new TableRow(line, fields, problem, (IReadOnlyList<int>?)undecodable ?? [], null);
+        return new TableRow(line, fields, problem, null);
+    }
+
+    /// <summary>Reads the bytes of a malformed multi-line record again with every line break ending a record.</summary>
+    private List<TableRow> SplitIntoLines(ReadOnlySpan<byte> raw, long firstLine, bool firstRow)
+    {
+        var rows = new List<TableRow>();
+        var malformed = new Dictionary<long, CsvMalformedReason>();
+        var options = CsvOptions(Delimiter, new TableReadOptions { HasHeader = false }, record => NoteMalformed(malformed, record)) with
+        {
+            AllowLineBreaksInQuotes = false,
+        };
+        using var lines = CsvReader.Create(raw.ToArray(), options);
+        while (lines.Read())
+        {
+            var fields = new string[lines.FieldCount];
+            for (var i = 0; i < fields.Length; i++)
+            {
+                fields[i] = lines.GetString(i) ?? "";
+            }
+            var problem = malformed.Remove(lines.LineNumber, out var reason) && QuotingProblem(reason) is not null ? UnclosedOnItsLine : null;
+            if (rows.Count == 0)
+            {
+                problem = UnclosedOnItsLine + "; the lines after it are read as rows";
+            }
+            if (problem is null && !(firstRow && rows.Count == 0) && fields.Length != (firstRow ? rows[0].Fields.Count : Columns.Count))
+            {
+                problem = FieldCountProblem(fields.Length);
+            }
+            rows.Add(new TableRow(firstLine + lines.LineNumber - 1, fields, problem, null));
+        }
+        return rows;
+    }
+
+    private const string UnclosedOnItsLine = "a quote opened on this line is not closed on it";
+
+    private static string? QuotingProblem(CsvMalformedReason reason) =>
+        reason is CsvMalformedReason.UnterminatedQuote or CsvMalformedReason.LineBreakInQuotes ? LabelledData.MalformedMessage(reason) : null;
+
+    private string FieldCountProblem(int count) =>
+        $"the row has {count} fields and the {(HasHeader ? "header" : "first row")} {Columns.Count}";
+
+    private static int FirstInvalidByte(ReadOnlySpan<byte> bytes)
+    {
+        var index = 0;
+        while (index < bytes.Length)
+        {
+            if (Rune.DecodeFromUtf8(bytes[index..], out _, out var consumed) != System.Buffers.OperationStatus.Done)
+            {
+                return index;
+            }
+            index += consumed;
+        }
+        return index;
     }
 
     private TableRow? ReadJsonRow(IReadOnlyList<string>? columns)
     {
         while (jsonLines!.MoveNext())
         {
-            var (line, text, decoded) = jsonLines.Current;
+            var (line, text, invalidByte) = jsonLines.Current;
+            if (invalidByte >= 0)
+            {
+                throw new TableEncodingException(Source, line, invalidByte);
+            }
             if (string.IsNullOrWhiteSpace(text))
             {
                 continue;
@@ -236,20 +326,29 @@ public sealed class TableReader : IDisposable
             JsonNode? node;
             try
             {
-                node = JsonNode.Parse(text);
+                // A key given twice would make the object throw when it is first read; it is a line that is not valid here.
+                node = JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false });
             }
             catch (JsonException e)
             {
-                return new TableRow(line, [], $"the line is not valid JSON ({e.Message})", [], null);
+                return new TableRow(line, [], $"the line is not valid JSON ({e.Message})", null);
             }
             if (node is not JsonObject obj)
             {
-                return new TableRow(line, [], "the line is not a JSON object", [], null);
+                return new TableRow(line, [], "the line is not a JSON object", null);
             }
             var names = columns ?? [.. obj.Select(property => property.Key)];
-            var fields = names.Select(name => ValueText(obj[name])).ToArray();
-            IReadOnlyList<int> undecodable = decoded ? [] : [.. Enumerable.Range(0, fields.Length).Where(i => fields[i].Contains('\uFFFD'))];
-            return new TableRow(line, fields, null, undecodable, obj);
+            string[] fields;
+            try
+            {
+                fields = [.. names.Select(name => ValueText(obj[name]))];
+            }
+            catch (InvalidOperationException)
+            {
+                // A string such as "\ud83d" alone escapes half a character: the line stays as it is, without a text.
+                return new TableRow(line, [.. names.Select(_ => "")], "a string holds an unpaired surrogate escape (\\ud800-\\udfff), which is not text", null, text);
+            }
+            return new TableRow(line, fields, null, obj);
         }
         return null;
     }
@@ -261,12 +360,13 @@ public sealed class TableReader : IDisposable
         _ => node.ToJsonString(),
     };
 
-    private static void NoteMalformed(Dictionary<long, string> malformedLines, CsvMalformedRecord record)
+    private static void NoteMalformed(Dictionary<long, CsvMalformedReason> malformedLines, CsvMalformedRecord record)
     {
-        // A quote inside or after a field is read leniently, as other RFC 4180 readers do; what cannot be read whole is marked.
-        if (record.Reason is CsvMalformedReason.UnterminatedQuote or CsvMalformedReason.LineBreakInQuotes)
+        // A quote inside or after a field is read leniently, as other RFC 4180 readers do, unless the record runs over
+        // several lines (then a quote is out of place and the lines are read again); what cannot be read whole is marked.
+        if (record.Reason is not CsvMalformedReason.FieldCountMismatch)
         {
-            malformedLines.TryAdd(record.LineNumber, LabelledData.MalformedMessage(record.Reason));
+            malformedLines.TryAdd(record.LineNumber, record.Reason);
         }
     }
 
@@ -287,16 +387,15 @@ public sealed class TableReader : IDisposable
         OnMalformedRecord = reportMalformed,
     };
 
-    /// <summary>The lines of a byte stream, decoded; <c>Decoded</c> is false when a UTF-8 line held invalid bytes (read as U+FFFD).</summary>
-    private static IEnumerable<(long Line, string? Text, bool Decoded)> JsonLinesOf(Stream stream, Encoding? encoding)
+    /// <summary>The lines of a byte stream, decoded; <c>InvalidByte</c> is the offset of the first byte that is not valid UTF-8 in a UTF-8 line, else -1.</summary>
+    private static IEnumerable<(long Line, string? Text, long InvalidByte)> JsonLinesOf(Stream stream, Encoding? encoding)
     {
         using var input = stream;
         var utf8 = encoding is null or UTF8Encoding;
         var buffer = new byte[1 << 16];
         var line = new MemoryStream();
-        long number = 0;
+        long number = 0, lineStart = 0, offset = 0;
         int read;
-        var first = true;
         while ((read = input.Read(buffer, 0, buffer.Length)) > 0)
         {
             var start = 0;
@@ -304,43 +403,46 @@ public sealed class TableReader : IDisposable
             while ((newline = Array.IndexOf(buffer, (byte)'\n', start, read - start)) >= 0)
             {
                 line.Write(buffer, start, newline - start);
-                yield return Decode(line, ++number, utf8 ? null : encoding, ref first);
+                yield return Decode(line, ++number, utf8 ? null : encoding, lineStart);
                 line.SetLength(0);
+                lineStart = offset + newline + 1;
                 start = newline + 1;
             }
             line.Write(buffer, start, read - start);
+            offset += read;
         }
         if (line.Length > 0)
         {
-            yield return Decode(line, ++number, utf8 ? null : encoding, ref first);
+            yield return Decode(line, ++number, utf8 ? null : encoding, lineStart);
         }
     }
 
-    private static (long, string?, bool) Decode(MemoryStream line, long number, Encoding? encoding, ref bool first)
+    private static (long, string?, long) Decode(MemoryStream line, long number, Encoding? encoding, long lineStart)
     {
         var bytes = line.GetBuffer().AsSpan(0, (int)line.Length);
-        if (first && bytes.StartsWith("\uFEFF"u8) && encoding is null)
+        var skipped = 0;
+        if (lineStart == 0 && bytes.StartsWith("\uFEFF"u8) && encoding is null)
         {
             bytes = bytes[3..];
+            skipped = 3;
         }
-        first = false;
         if (bytes.EndsWith("\r"u8))
         {
             bytes = bytes[..^1];
         }
         if (encoding is not null)
         {
-            return (number, encoding.GetString(bytes), true);
+            return (number, encoding.GetString(bytes), -1);
         }
-        return (number, Encoding.UTF8.GetString(bytes), Utf8.IsValid(bytes));
+        return Utf8.IsValid(bytes) ? (number, Encoding.UTF8.GetString(bytes), -1) : (number, null, lineStart + skipped + FirstInvalidByte(bytes));
     }
 
-    private static IEnumerable<(long Line, string? Text, bool Decoded)> JsonLinesOf(TextReader reader)
+    private static IEnumerable<(long Line, string? Text, long InvalidByte)> JsonLinesOf(TextReader reader)
     {
         long number = 0;
         while (reader.ReadLine() is { } line)
         {
-            yield return (++number, line, true);
+            yield return (++number, line, -1);
         }
     }
 }

@@ -5,12 +5,12 @@ namespace LstmText.Data;
 /// <summary>One row of a table as read, with every field it has.</summary>
 public sealed class TableRow
 {
-    internal TableRow(long line, IReadOnlyList<string> fields, string? problem, IReadOnlyList<int> undecodableFields, JsonObject? jsonObject)
+    internal TableRow(long line, IReadOnlyList<string> fields, string? problem, JsonObject? jsonObject, string? jsonText = null)
     {
+        JsonText = jsonText;
         Line = line;
         Fields = fields;
         Problem = problem;
-        UndecodableFields = undecodableFields;
         JsonObject = jsonObject;
     }
 
@@ -23,12 +23,12 @@ public sealed class TableRow
     /// </summary>
     public IReadOnlyList<string> Fields { get; }
 
-    /// <summary>Why the row could not be read as a whole (a field never closed, a wrong field count, a line that is not a JSON object); <c>null</c> when it could.</summary>
+    /// <summary>Why the row could not be read as a whole (a field never closed, a quote out of place, a wrong field count, a line that is not a JSON object); <c>null</c> when it could.</summary>
     public string? Problem { get; }
-
-    /// <summary>The positions of fields whose bytes were not valid in the table's encoding; each invalid sequence reads as U+FFFD.</summary>
-    public IReadOnlyList<int> UndecodableFields { get; }
 
     /// <summary>The JSON object of a JSON Lines row, kept whole so that a writer can add to it.</summary>
     internal JsonObject? JsonObject { get; }
+
+    /// <summary>The line of a JSON Lines row whose object cannot be written again (it holds a string that is not text), kept to be written as it was.</summary>
+    internal string? JsonText { get; }
 }

@@ -126,6 +126,21 @@ public sealed class TableWriter : IDisposable
 
     private void WriteJson(TableRow row, ClassPrediction? prediction, string? error)
     {
+        if (row.JsonText is { } text)
+        {
+            // The object cannot be read as text (an unpaired surrogate escape), so it is not re-serialised: its own
+            // characters are kept and the added members go before its closing brace.
+            var added = new JsonObject { [AddedColumns[0]] = null, [AddedColumns[1]] = null };
+            for (var k = 0; k < classNames.Count; k++)
+            {
+                added[AddedColumns[2 + k]] = null;
+            }
+            added[AddedColumns[^1]] = error;
+            var members = added.ToJsonString(JsonOptions)[1..];
+            var body = text.TrimEnd()[..^1].TrimEnd();
+            jsonLines!.WriteLine(body.EndsWith('{') ? body + members : body + "," + members);
+            return;
+        }
         var obj = row.JsonObject ?? [];
         obj[AddedColumns[0]] = prediction?.Label;
         obj[AddedColumns[1]] = prediction is null ? null : JsonValue.Create(prediction.Confidence);

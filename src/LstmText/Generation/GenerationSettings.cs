@@ -30,13 +30,15 @@ public sealed class GenerationSettings
     internal IReadOnlyList<string> StopStrings => _stops;
 
     /// <summary>Generate at most this many tokens (default 200).</summary>
-    public GenerationSettings MaxTokens(int tokens) { ArgumentOutOfRangeException.ThrowIfNegativeOrZero(tokens); MaxTokenCount = tokens; return this; }
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxTokens"/> is less than 1.</exception>
+    public GenerationSettings MaxTokens(int maxTokens) { MaxTokenCount = AtLeastOne(maxTokens, nameof(maxTokens), "max tokens"); return this; }
 
     /// <summary>Fix the random seed, so the same call gives the same text (default: a fresh seed each call).</summary>
     public GenerationSettings Seed(ulong seed) { RandomSeed = seed; return this; }
 
     /// <summary>Generate this many samples together as one batch (with beam search: return this many best beams).</summary>
-    public GenerationSettings Samples(int count) { ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count); SampleCount = count; return this; }
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
+    public GenerationSettings Samples(int count) { SampleCount = AtLeastOne(count, nameof(count), "The number of samples"); return this; }
 
     /// <summary>Always take the likeliest token.</summary>
     public GenerationSettings Greedy() { IsGreedy = true; return this; }
@@ -62,7 +64,12 @@ public sealed class GenerationSettings
     /// <summary>Stop a sample when its text contains one of these strings (the stop string is left out).</summary>
     public GenerationSettings Stop(params string[] stops)
     {
-        foreach (var s in stops) { ArgumentException.ThrowIfNullOrEmpty(s, nameof(stops)); _stops.Add(s); }
+        ArgumentNullException.ThrowIfNull(stops);
+        foreach (var s in stops)
+        {
+            if (string.IsNullOrEmpty(s)) throw new ArgumentException("A stop text is empty; give the text to stop at.", nameof(stops));
+            _stops.Add(s);
+        }
         return this;
     }
 
@@ -70,13 +77,18 @@ public sealed class GenerationSettings
     public GenerationSettings Processor(ILogitsProcessor processor) { ArgumentNullException.ThrowIfNull(processor); _custom.Add(processor); return this; }
 
     /// <summary>Beam search with <paramref name="beams"/> beams instead of sampling.</summary>
-    public GenerationSettings Beams(int beams) { ArgumentOutOfRangeException.ThrowIfNegativeOrZero(beams); BeamCount = beams; return this; }
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="beams"/> is less than 1.</exception>
+    public GenerationSettings Beams(int beams) { BeamCount = AtLeastOne(beams, nameof(beams), "beams"); return this; }
 
     /// <summary>Beam search: rank by log-probability / length^<paramref name="exponent"/> (default 1; above 1 favours longer text).</summary>
     public GenerationSettings LengthPenalty(float exponent) { LengthPenaltyValue = exponent; return this; }
 
     /// <summary>Beam search: stop once as many beams have finished as there are beams (default true).</summary>
     public GenerationSettings EarlyStopping(bool stopEarly = true) { StopEarly = stopEarly; return this; }
+
+    /// <summary>A count that must be at least 1, or an exception whose message names it (<paramref name="what"/>) and the value.</summary>
+    private static int AtLeastOne(int value, string parameter, string what) =>
+        value >= 1 ? value : throw new ArgumentOutOfRangeException(parameter, $"{what} must be at least 1, not {value}.");
 
     /// <summary>Whether beam search is asked for.</summary>
     internal bool IsBeamSearch => BeamCount > 1;

@@ -7,7 +7,7 @@ namespace LstmText.Generation;
 public sealed class RepetitionPenaltyProcessor(float penalty) : ILogitsProcessor
 {
     /// <summary>The penalty (&gt; 1 discourages repeats).</summary>
-    public float Penalty { get; } = penalty > 0 ? penalty : throw new ArgumentOutOfRangeException(nameof(penalty), $"Repetition penalty {penalty} must be positive.");
+    public float Penalty { get; } = penalty > 0 ? penalty : throw new ArgumentOutOfRangeException(nameof(penalty), $"repetition penalty must be more than 0, not {penalty}.");
 
     /// <inheritdoc/>
     public void Process(Span<float> logits, ReadOnlySpan<int> tokens)
@@ -25,7 +25,7 @@ public sealed class RepetitionPenaltyProcessor(float penalty) : ILogitsProcessor
 public sealed class NoRepeatNgramProcessor(int size) : ILogitsProcessor
 {
     /// <summary>The n-gram length n.</summary>
-    public int Size { get; } = size > 0 ? size : throw new ArgumentOutOfRangeException(nameof(size), $"N-gram size {size} must be positive.");
+    public int Size { get; } = size > 0 ? size : throw new ArgumentOutOfRangeException(nameof(size), $"no-repeat n-gram size must be at least 1, not {size}.");
 
     /// <inheritdoc/>
     public void Process(Span<float> logits, ReadOnlySpan<int> tokens)
@@ -48,7 +48,7 @@ public sealed class NoRepeatNgramProcessor(int size) : ILogitsProcessor
 public sealed class TemperatureProcessor(float temperature) : ILogitsProcessor
 {
     /// <summary>The temperature (&gt; 0).</summary>
-    public float Temperature { get; } = temperature > 0 ? temperature : throw new ArgumentOutOfRangeException(nameof(temperature), $"Temperature {temperature} must be positive.");
+    public float Temperature { get; } = temperature > 0 ? temperature : throw new ArgumentOutOfRangeException(nameof(temperature), $"temperature must be more than 0, not {temperature}.");
 
     /// <inheritdoc/>
     public void Process(Span<float> logits, ReadOnlySpan<int> tokens)
@@ -61,7 +61,7 @@ public sealed class TemperatureProcessor(float temperature) : ILogitsProcessor
 public sealed class TopKProcessor(int k) : ILogitsProcessor
 {
     /// <summary>How many tokens stay.</summary>
-    public int K { get; } = k > 0 ? k : throw new ArgumentOutOfRangeException(nameof(k), $"Top-k {k} must be positive.");
+    public int K { get; } = k > 0 ? k : throw new ArgumentOutOfRangeException(nameof(k), $"top-k must be at least 1, not {k}.");
 
     /// <inheritdoc/>
     public void Process(Span<float> logits, ReadOnlySpan<int> tokens)
@@ -78,7 +78,7 @@ public sealed class TopKProcessor(int k) : ILogitsProcessor
 public sealed class TopPProcessor(float p) : ILogitsProcessor
 {
     /// <summary>The probability mass kept, in (0, 1].</summary>
-    public float P { get; } = p is > 0 and <= 1 ? p : throw new ArgumentOutOfRangeException(nameof(p), $"Top-p {p} is not in (0, 1].");
+    public float P { get; } = p is > 0 and <= 1 ? p : throw new ArgumentOutOfRangeException(nameof(p), $"top-p must be more than 0 and at most 1, not {p}.");
 
     /// <inheritdoc/>
     public void Process(Span<float> logits, ReadOnlySpan<int> tokens)
@@ -98,7 +98,7 @@ public sealed class TopPProcessor(float p) : ILogitsProcessor
 public sealed class MinPProcessor(float p) : ILogitsProcessor
 {
     /// <summary>The fraction of the top probability a token needs, in [0, 1).</summary>
-    public float P { get; } = p is >= 0 and < 1 ? p : throw new ArgumentOutOfRangeException(nameof(p), $"Min-p {p} is not in [0, 1).");
+    public float P { get; } = p is >= 0 and < 1 ? p : throw new ArgumentOutOfRangeException(nameof(p), $"min-p must be at least 0 and less than 1, not {p}.");
 
     /// <inheritdoc/>
     public void Process(Span<float> logits, ReadOnlySpan<int> tokens)

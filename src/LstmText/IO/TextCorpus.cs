@@ -39,7 +39,7 @@ public sealed class TextCorpus
     }
 
     /// <summary>A corpus of files and folders (all files of a folder, recursively), in the order given.</summary>
-    /// <exception cref="FileNotFoundException">A path is neither a file nor a folder.</exception>
+    /// <exception cref="FileNotFoundException">A path is neither a file nor a folder, or a folder holds no files.</exception>
     public static TextCorpus FromPaths(IEnumerable<string> paths, CorpusReadOptions? options = null)
     {
         var files = new List<string>();
@@ -51,7 +51,12 @@ public sealed class TextCorpus
             }
             else if (Directory.Exists(path))
             {
-                files.AddRange(Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal));
+                var inFolder = Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+                if (inFolder.Count == 0)
+                {
+                    throw new FileNotFoundException($"The corpus folder {path} holds no files.", path);
+                }
+                files.AddRange(inFolder);
             }
             else
             {

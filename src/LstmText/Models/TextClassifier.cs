@@ -479,15 +479,15 @@ public sealed class TextClassifier
         return index;
     }
 
-    private int[] ClassIndicesOf(LabelledExample[] list)
+    private int[] ClassIndicesOf(LabelledExample[] examples)
     {
         var index = ClassIndex();
-        var actual = new int[list.Length];
-        for (int i = 0; i < list.Length; i++)
+        var actual = new int[examples.Length];
+        for (int i = 0; i < examples.Length; i++)
         {
-            if (!index.TryGetValue(list[i].Label, out actual[i]))
+            if (!index.TryGetValue(examples[i].Label, out actual[i]))
                 throw new ArgumentException(
-                    $"the label '{list[i].Label}' ({list[i].Location}) is not a class of this classifier ({string.Join(", ", _classNames)})", "examples");
+                    $"the label '{examples[i].Label}' ({examples[i].Location}) is not a class of this classifier ({string.Join(", ", _classNames)})", nameof(examples));
         }
         return actual;
     }

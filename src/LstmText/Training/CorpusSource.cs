@@ -18,5 +18,5 @@ internal sealed class CorpusSource
     public IEnumerable<string> Chunks() => _text is not null ? [_text] : _corpus!.ReadChunks();
 
     /// <summary>Where the text comes from, for messages.</summary>
-    public string Description => _corpus is null ? "the training text" : string.Join(", ", _corpus.Files);
+    public string Description => _corpus is null ? "the training text" : _corpus.Files.Count == 0 ? "the corpus, which has no files," : string.Join(", ", _corpus.Files);
 }

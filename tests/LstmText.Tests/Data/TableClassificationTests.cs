@@ -76,7 +76,7 @@ public sealed class TableClassificationTests : IDisposable
     }
 
     [Fact]
-    public void A_latin1_table_is_read_with_its_accents_and_invalid_utf8_marks_only_its_row()
+    public void A_latin1_table_is_read_with_its_accents_and_invalid_utf8_stops_with_its_line_and_offset_and_writes_nothing()
     {
         var latin = _folder.File("sms.csv");
         File.WriteAllBytes(latin, Encoding.Latin1.GetBytes("label,message\nham,good ma\u00f1ana\n"));
@@ -85,12 +85,14 @@ public sealed class TableClassificationTests : IDisposable
 
         TableClassification.Run(latin, _folder.File("sms-out.csv"), Classes, Classify,
             new TableClassificationOptions { Input = new TableReadOptions { Encoding = TextCorpus.EncodingNamed("latin1") } });
-        var summary = TableClassification.Run(broken, _folder.File("broken-out.csv"), Classes, Classify);
+        // Read as UTF-8 the row would come back with U+FFFD in place of its byte: the run stops instead, and writes nothing.
+        var error = Assert.Throws<TableEncodingException>(() => TableClassification.Run(broken, _folder.File("broken-out.csv"), Classes, Classify));
 
         Assert.Contains("ham,good ma\u00f1ana,", File.ReadAllText(_folder.File("sms-out.csv")));
         Assert.Equal("predicted_label", File.ReadAllText(_folder.File("sms-out.csv")).Split(',')[2]);
-        Assert.Equal((2L, 1L, 1L), (summary.Rows, summary.Classified, summary.Errors));
-        Assert.Equal(new DataIssue(broken, 2, "the text holds bytes that are not valid in the input's encoding"), summary.FirstErrors.Single());
+        Assert.Equal((2L, 6L), (error.Line, error.ByteOffset));
+        Assert.Equal($"{broken}: line 2 is not valid UTF-8 (the first bad byte is at byte offset 6).", error.Message);
+        Assert.False(File.Exists(_folder.File("broken-out.csv")));
     }
 
     [Fact]
@@ -141,16 +143,55 @@ public sealed class TableClassificationTests : IDisposable
     }
 
     [Fact]
-    public void An_unterminated_quote_keeps_its_row_with_an_error()
+    public void An_unterminated_quote_keeps_its_row_with_an_error_and_swallows_no_row_after_it()
     {
-        var input = Write("in.csv", "text,n\ngood,1\n\"never closed,2\nbad,3\n");
+        var input = Write("in.csv", "text,n\ngood,1\n\"never closed,2\nbad,3\nfine,4\n");
         var output = _folder.File("out.csv");
 
         var summary = TableClassification.Run(input, output, Classes, Classify);
 
-        Assert.Equal((2L, 1L, 1L), (summary.Rows, summary.Classified, summary.Errors));
+        Assert.Equal((4L, 3L, 1L), (summary.Rows, summary.Classified, summary.Errors));
         Assert.Equal(3, summary.FirstErrors.Single().Line);
-        Assert.Contains("never closed", summary.FirstErrors.Single().Message);
+        Assert.Contains("not closed", summary.FirstErrors.Single().Message);
+        var lines = File.ReadAllLines(output);
+        Assert.Equal(5, lines.Length);
+        Assert.StartsWith("\"never closed,2\",,,", lines[2]);   // the quote runs to the end of its line, and no further
+        Assert.StartsWith("bad,3,negative,", lines[3]);
+        Assert.StartsWith("fine,4,", lines[4]);
+    }
+
+    [Fact]
+    public void A_quote_closed_on_a_later_line_out_of_place_swallows_no_row_and_a_real_multi_line_field_stays_whole()
+    {
+        // The quote opened on line 3 closes on line 5, inside a field that is quoted properly: one record of three
+        // lines with text after its closing quote. Line 6 holds a real quoted field over two lines.
+        var input = Write("in.csv", "n,text\n1,good\n2,\"open\n3,bad\n4,\"so, good\"\n5,\"good\nstill good\"\n");
+        var output = _folder.File("out.csv");
+
+        var summary = TableClassification.Run(input, output, Classes, Classify);
+
+        var text = File.ReadAllText(output);
+        Assert.Contains("\n3,bad,negative,", text);
+        Assert.Contains("\n4,\"so, good\",positive,", text);
+        Assert.Contains("\n5,\"good\nstill good\",positive,", text);
+        Assert.Equal((5L, 1L), (summary.Rows, summary.Errors));
+        Assert.Equal(3, summary.FirstErrors.Single().Line);
+    }
+
+    [Fact]
+    public void Json_lines_with_a_key_given_twice_or_half_a_surrogate_are_flagged_and_written_back_as_they_were()
+    {
+        // Both were found by TableFuzzTests: the first threw ArgumentException, the second InvalidOperationException.
+        var input = Write("in.jsonl", "{\"text\":\"good\"}\n{\"text\":\"a\",\"text\":\"b\"}\n{\"text\":\"x\\ud83d y\"}\n{\"text\":\"bad\"}\n");
+        var output = _folder.File("out.jsonl");
+
+        var summary = TableClassification.Run(input, output, Classes, Classify);
+
+        Assert.Equal((4L, 2L, 2L), (summary.Rows, summary.Classified, summary.Errors));
+        Assert.Equal([2L, 3L], summary.FirstErrors.Select(issue => issue.Line));
+        var lines = File.ReadAllLines(output);
+        Assert.StartsWith("{\"text\":\"x\\ud83d y\",\"label\":null,", lines[2]);
+        Assert.Contains("unpaired surrogate", lines[2]);
     }
 
     [Fact]
