@@ -313,7 +313,7 @@ public sealed class MLTokenizer : ITokenizer
         ? id
         : throw new TokenizerFormatException($"The special token \"{token}\" is not in the {Kind} vocabulary.");
 
-    private static IEnumerable<string> FillGaps(IReadOnlyDictionary<int, string> tokens)
+    private static string[] FillGaps(IReadOnlyDictionary<int, string> tokens)
     {
         var count = tokens.Count == 0 ? 0 : tokens.Keys.Max() + 1;
         var taken = new HashSet<string>(StringComparer.Ordinal);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LstmText.IO;
@@ -20,7 +21,7 @@ public sealed class EvaluateAndCalibrateCommandTests : IDisposable
     private string WriteRows(string name, IEnumerable<(string Text, string Label)> rows, Func<string, string>? label = null)
     {
         var tsv = new StringBuilder("text\tlabel\n");
-        foreach (var (text, l) in rows) tsv.Append($"{text}\t{(label ?? (x => x))(l)}\n");
+        foreach (var (text, l) in rows) tsv.Append(CultureInfo.InvariantCulture, $"{text}\t{(label ?? (x => x))(l)}\n");
         File.WriteAllText(PathOf(name), tsv.ToString());
         return PathOf(name);
     }
@@ -38,7 +39,7 @@ public sealed class EvaluateAndCalibrateCommandTests : IDisposable
         string[] reviews = ["a wonderful, moving film", "a dull, boring mess", "great acting and a good story", "the worst film I have seen"];
         string[] truth = ["pos", "neg", "pos", "neg"];
         var tsv = new StringBuilder("text\tlabel\n");
-        for (int i = 0; i < reviews.Length; i++) tsv.Append($"{reviews[i]}\t{truth[i]}\n");
+        for (int i = 0; i < reviews.Length; i++) tsv.Append(CultureInfo.InvariantCulture, $"{reviews[i]}\t{truth[i]}\n");
         tsv.Append("it is a film\tneutral\nfilmed in colour\tmixed\n");
         File.WriteAllText(PathOf("public.tsv"), tsv.ToString());
         File.WriteAllText(PathOf("numbers.tsv"), tsv.ToString().Replace("\tpos\n", "\t1\n").Replace("\tneg\n", "\t0\n"));

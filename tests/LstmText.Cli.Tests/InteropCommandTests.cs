@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Parquet;
 using Parquet.Schema;
@@ -61,7 +62,7 @@ public sealed class InteropCommandTests : IDisposable
     {
         var data = PathOf("reviews.csv");
         var csv = new StringBuilder("sentiment,review\n");
-        foreach (var (text, label, _) in ClassifierCommandTests.TinyRows()) csv.Append($"{label},{text}\n");
+        foreach (var (text, label, _) in ClassifierCommandTests.TinyRows()) csv.Append(CultureInfo.InvariantCulture, $"{label},{text}\n");
         File.WriteAllText(data, csv.ToString());
         var tokenizerFile = CopyOfFixture("shakespeare-bpe.model");
         var model = PathOf("classifier.safetensors");

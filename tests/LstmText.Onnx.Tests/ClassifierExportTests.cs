@@ -114,7 +114,7 @@ public sealed class ClassifierExportTests(ITestOutputHelper log)
         var metadata = run.Session.ModelMetadata.CustomMetadataMap;
         Assert.Equal(TextClassifier.ModelKind, metadata[OnnxMetadataKeys.Kind]);
         Assert.Equal(["negative", "neutral", "positive"], JsonSerializer.Deserialize<string[]>(metadata[OnnxMetadataKeys.ClassNames])!);
-        Assert.Equal(Tokenizer.PaddingId!.Value.ToString(), metadata[OnnxMetadataKeys.PaddingId]);
+        Assert.Equal(Tokenizer.PaddingId!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture), metadata[OnnxMetadataKeys.PaddingId]);
         Assert.Equal(OnnxMetadataKeys.CurrentContractVersion, metadata[OnnxMetadataKeys.ContractVersion]);
         Assert.Equal(classifier.Config.ToJson(), metadata[OnnxMetadataKeys.Config]);
         var tokenizer = LstmText.Tokenizers.Tokenizer.FromJson(metadata[OnnxMetadataKeys.Tokenizer]);

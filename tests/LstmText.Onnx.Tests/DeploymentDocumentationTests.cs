@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using LstmText.Models;
@@ -35,7 +36,7 @@ public sealed class DeploymentDocumentationTests : IDisposable
         var metadata = session.ModelMetadata.CustomMetadataMap;
         ITokenizer tokenizer = Tokenizer.FromJson(metadata["lstmtext.tokenizer"]);
         string[] classNames = JsonSerializer.Deserialize<string[]>(metadata["lstmtext.class_names"])!;
-        long padding = long.Parse(metadata["lstmtext.padding_id"]);
+        long padding = long.Parse(metadata["lstmtext.padding_id"], CultureInfo.InvariantCulture);
 
         int[][] rows = texts.Select(t => tokenizer.Encode(t)).ToArray();
         int steps = rows.Max(r => r.Length);
@@ -69,7 +70,7 @@ public sealed class DeploymentDocumentationTests : IDisposable
         using (var session = new InferenceSession(onnxPath))
         {
             tokenizer = Tokenizer.FromJson(session.ModelMetadata.CustomMetadataMap["lstmtext.tokenizer"]);
-            padding = long.Parse(session.ModelMetadata.CustomMetadataMap["lstmtext.padding_id"]);
+            padding = long.Parse(session.ModelMetadata.CustomMetadataMap["lstmtext.padding_id"], CultureInfo.InvariantCulture);
         }
 
         var ml = new MLContext();

@@ -50,14 +50,14 @@ public sealed class LanguageModelExportTests(ITestOutputHelper log)
     {
         var model = LanguageModel.Load(RepositoryFiles.PathOf("corpora/shakespeare/shakespeare-char.safetensors"));
         var text = File.ReadAllText(RepositoryFiles.PathOf("corpora/shakespeare/input.txt"));
-        var rows = new[] { 0, 1000, 5000 }.Select(start => model.Tokenizer.Encode(text.Substring(start, 48))).ToArray();
+        var rows = new[] { 0, 1000, 5000 }.Select(start => model.Tokenizer.Encode(text.AsSpan(start, 48))).ToArray();
         Assert.All(rows, r => Assert.Equal(rows[0].Length, r.Length));
         var (logits, states) = AssertSameAsOurs(model, rows, firstChunk: 30);
         log.WriteLine($"Shakespeare: largest logit difference {logits:E2}, largest state difference {states:E2}");
     }
 
     [Fact]
-    public void h0_and_c0_are_optional_inputs_and_the_metadata_carries_the_tokenizer()
+    public void H0_and_c0_are_optional_inputs_and_the_metadata_carries_the_tokenizer()
     {
         var model = LanguageModel.Create(Tokenizer, new LanguageModelArchitecture(Tokenizer.VocabularySize, 4, 4, 2));
         using var run = new OnnxRun(OnnxExport.ToBytes(model));

@@ -186,7 +186,7 @@ public sealed class TableReader : IDisposable
         jsonLines?.Dispose();
     }
 
-    private IReadOnlyList<string> ReadColumns()
+    private string[] ReadColumns()
     {
         if (csv is not null && HasHeader)
         {
