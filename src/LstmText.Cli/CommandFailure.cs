@@ -25,7 +25,7 @@ internal static class CommandFailure
         catch (Exception e) when (e is UsageException or ArgumentException or FileNotFoundException or DirectoryNotFoundException
             or TrainingException or TokenizerFormatException or CorpusFormatException or IOException or FormatException or NotSupportedException or InvalidDataException)
         {
-            await error.WriteLineAsync($"error: {OneLine(e.Message)}");
+            await error.WriteLineAsync($"error: {OneLine(e.Message)}" + (e is TrainingDivergedException ? " (options --lr and --clip)" : ""));
             return e is UsageException or ArgumentException ? 2 : 1;
         }
     }

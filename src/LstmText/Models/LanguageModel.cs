@@ -183,11 +183,11 @@ public sealed class LanguageModel
     /// over positions 2..N. The result does not depend on <paramref name="windowLength"/>.
     /// </summary>
     public Evaluation Evaluate(string text, int windowLength = 256) =>
-        Evaluator.Evaluate(this, Encode(text, out _), windowLength);
+        Evaluator.Evaluate(this, Encode(text, out int unknown), windowLength) with { UnknownTokens = unknown };
 
     /// <summary>Scores a corpus (all files, in order, as one sequence); see <see cref="Evaluate(string, int)"/>.</summary>
     public Evaluation Evaluate(TextCorpus corpus, int windowLength = 256) =>
-        Evaluator.Evaluate(this, CorpusIds.Encode(Tokenizer, corpus, out _), windowLength);
+        Evaluator.Evaluate(this, CorpusIds.Encode(Tokenizer, corpus, out int unknown), windowLength) with { UnknownTokens = unknown };
 
     /// <summary>Continues training on a new corpus and returns the fine-tuned model (this one is unchanged).</summary>
     public LanguageModel FineTune(string text, Action<TrainingSettings>? configure = null) =>

@@ -55,7 +55,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         if (classNames.Length < 2)
             throw new TrainingException($"the training examples hold {classNames.Length} class(es) ({string.Join(", ", classNames)}); a classifier needs at least two");
         RequireKnownLabels(split.Validation, classNames, "validation label", "the training classes");
-        if (settings.ResumePath is not null) return Resume(split, classNames, settings);
+        if (settings.ResumePath is not null) return Resume(split, classNames, settings, languageModel is null ? architecture : null);
         TextClassifier classifier;
         if (languageModel is not null)
         {
@@ -75,7 +75,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         var split = Split(examples, settings);
         RequireKnownLabels(split.Training, model.ClassNames, "label", "the classifier's classes");
         RequireKnownLabels(split.Validation, model.ClassNames, "validation label", "the classifier's classes");
-        if (settings.ResumePath is not null) return Resume(split, model.ClassNames, settings);
+        if (settings.ResumePath is not null) return Resume(split, model.ClassNames, settings, null);
         string? transferredFrom = model.TrainingRecordJson is { } json ? TrainingRecord.FromJson(json).TransferredFrom : null;
         return new ClassifierTrainer(model.Copy(), split, settings, transferredFrom).Run(null);
     }
@@ -96,11 +96,37 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
             throw new TrainingException($"the {what} '{unknown.Label}' ({unknown.Location}) is not among {among} ({string.Join(", ", classNames)})");
     }
 
-    private static TextClassifier Resume(DataSplit split, IReadOnlyList<string> classNames, ClassifierTrainingSettings settings)
+    /// <summary>
+    /// Continues from a checkpoint. A new run's <paramref name="architecture"/> (null when the encoder came from a language
+    /// model or a classifier) and tokenizer recipe must be the checkpoint's: a changed option is refused, naming it.
+    /// </summary>
+    private static TextClassifier Resume(DataSplit split, IReadOnlyList<string> classNames, ClassifierTrainingSettings settings,
+        TextClassifierArchitecture? architecture)
     {
         var path = settings.ResumePath!;
         var (file, checkpoint) = TrainingCheckpoint.Read(path);
         var classifier = TextClassifier.FromModelFile(file, path);
+        TokenizerRecipe.RequireSame(checkpoint.TokenizerRecipe, settings.TokenizerRecipe, path);
+        if (architecture is not null && architecture != classifier.Architecture)
+        {
+            var was = classifier.Architecture;
+            var differences = new List<string>();
+            void Compare<T>(string what, T inCheckpoint, T inRun)
+            {
+                if (!EqualityComparer<T>.Default.Equals(inCheckpoint, inRun)) differences.Add($"{what} {inCheckpoint} in the checkpoint, {inRun} asked");
+            }
+            Compare("embedding size", was.EmbeddingSize, architecture.EmbeddingSize);
+            Compare("LSTM hidden size", was.HiddenSize, architecture.HiddenSize);
+            Compare("LSTM layers", was.Layers, architecture.Layers);
+            Compare("bidirectional", was.Bidirectional, architecture.Bidirectional);
+            Compare("dropout", was.Dropout, architecture.Dropout);
+            Compare("pooling", TextClassifierArchitecture.NameOf(was.Pooling), TextClassifierArchitecture.NameOf(architecture.Pooling));
+            Compare("pooling dropout", was.PoolingDropout, architecture.PoolingDropout);
+            Compare("head hidden size", was.HeadHiddenSize, architecture.HeadHiddenSize);
+            Compare("head activation", was.HeadActivation, architecture.HeadActivation);
+            throw new TrainingException($"checkpoint {path} was trained with another architecture: {string.Join("; ", differences)}; " +
+                "resume with the same options, or start a new run without resuming");
+        }
         if (!classifier.ClassNames.SequenceEqual(classNames))
             throw new TrainingException($"checkpoint {path} was trained on the classes {string.Join(", ", classifier.ClassNames)}; the data has {string.Join(", ", classNames)}");
         string? transferredFrom = classifier.TrainingRecordJson is { } json ? TrainingRecord.FromJson(json).TransferredFrom : null;
@@ -186,8 +212,8 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         {
             SetEncoderTrainable(true);
         }
+        if (Settings.ModelPath is { } modelPath) WriteModel(modelPath);
         _classifier.TrainingRecordJson = Record().ToJson();
-        if (Settings.ModelPath is { } modelPath) _classifier.Save(modelPath);
         return _classifier;
     }
 
@@ -198,6 +224,8 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
     protected override bool Validates => _validationIds.Length > 0;
 
     protected override bool HigherIsBetter => true;
+
+    protected override double ChanceLoss => Math.Log(_classifier.ClassNames.Count);
 
     protected override (float Loss, int Positions, long Tokens) TrainStep()
     {
@@ -239,6 +267,12 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         ValidationMetric = Validates ? ClassifierTrainingSettings.MetricName(Settings.Metric) : null, BestValidationScore = Best,
         ClassWeights = _classWeights, TransferredFrom = _transferredFrom,
     };
+
+    protected override void WriteModel(string path)
+    {
+        _classifier.TrainingRecordJson = Record().ToJson();
+        _classifier.Save(path);
+    }
 
     protected override void WriteCheckpoint(string path, Dictionary<string, Tensor> tensors, string checkpointJson, TrainingRecord record)
     {

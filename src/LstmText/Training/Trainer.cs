@@ -49,7 +49,7 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
     public static LanguageModel Train(CorpusSource source, Func<IEnumerable<string>, ITokenizer> buildTokenizer,
         Func<int, LanguageModelArchitecture> architectureFor, TrainingSettings settings)
     {
-        if (settings.ResumePath is not null) return Resume(source, settings);
+        if (settings.ResumePath is not null) return Resume(source, settings, architectureFor);
         var tokenizer = buildTokenizer(source.Chunks());
         var ids = CorpusIds.Encode(tokenizer, source, out _);
         var architecture = architectureFor(tokenizer.VocabularySize);
@@ -61,7 +61,7 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
     /// <summary>Continues training a model on a new corpus, growing its vocabulary when asked.</summary>
     public static LanguageModel FineTune(LanguageModel model, CorpusSource source, TrainingSettings settings)
     {
-        if (settings.ResumePath is not null) return Resume(source, settings);
+        if (settings.ResumePath is not null) return Resume(source, settings, null);
         var network = model.CreateNetwork();
         var tokenizer = model.Tokenizer;
         int added = 0;
@@ -79,11 +79,35 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
         return Start(network, tokenizer, ids, source, settings, unknown, added, null);
     }
 
-    private static LanguageModel Resume(CorpusSource source, TrainingSettings settings)
+    /// <summary>
+    /// Continues from a checkpoint. A new run's architecture (<paramref name="architectureFor"/>) and tokenizer recipe must be
+    /// the checkpoint's: a changed option is refused, naming it, before any data is read.
+    /// </summary>
+    private static LanguageModel Resume(CorpusSource source, TrainingSettings settings, Func<int, LanguageModelArchitecture>? architectureFor)
     {
         var path = settings.ResumePath!;
         var (file, checkpoint) = TrainingCheckpoint.Read(path);
         var model = LanguageModel.FromModelFile(file, path);
+        TokenizerRecipe.RequireSame(checkpoint.TokenizerRecipe, settings.TokenizerRecipe, path);
+        if (architectureFor is not null)
+        {
+            var was = model.Architecture;
+            var asked = architectureFor(was.VocabularySize);
+            var differences = new List<string>();
+            void Compare<T>(string what, T inCheckpoint, T inRun)
+            {
+                if (!EqualityComparer<T>.Default.Equals(inCheckpoint, inRun)) differences.Add($"{what} {inCheckpoint} in the checkpoint, {inRun} asked");
+            }
+            Compare("embedding size", was.EmbeddingSize, asked.EmbeddingSize);
+            Compare("LSTM hidden size", was.HiddenSize, asked.HiddenSize);
+            Compare("LSTM layers", was.Layers, asked.Layers);
+            Compare("dropout", was.Dropout, asked.Dropout);
+            Compare("embedding dropout", was.EmbeddingDropout, asked.EmbeddingDropout);
+            Compare("weight tying", was.TieWeights, asked.TieWeights);
+            if (differences.Count > 0)
+                throw new TrainingException($"checkpoint {path} was trained with another architecture: {string.Join("; ", differences)}; " +
+                    "resume with the same options, or start a new run without resuming");
+        }
         var ids = CorpusIds.Encode(model.Tokenizer, source, out int unknown);
         return Start(model.CreateNetwork(), model.Tokenizer, ids, source, settings, unknown, model.Training?.AddedTokens ?? 0, (checkpoint, path));
     }
@@ -173,9 +197,8 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
             }
         }
         RunLoop(resumed: resume is not null);
-        var model = new LanguageModel(_network, _tokenizer, Record());
-        if (Settings.ModelPath is { } path) model.Save(path);
-        return model;
+        if (Settings.ModelPath is { } path) WriteModel(path);
+        return new LanguageModel(_network, _tokenizer, Record());
     }
 
     protected override int StepsPerEpoch => (_streamLength - 1 + Settings.Window - 1) / Settings.Window;
@@ -185,6 +208,8 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
     protected override bool Validates => _validation is not null;
 
     protected override bool HigherIsBetter => false;
+
+    protected override double ChanceLoss => Math.Log(_network.Architecture.VocabularySize);
 
     protected override (float Loss, int Positions, long Tokens) TrainStep()
     {
@@ -227,6 +252,8 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
         TrainingTokens = _train.Length, ValidationTokens = _validation?.Length ?? 0, BestValidationLoss = Best, Settings = Settings.Describe(),
         UnknownTokens = _unknown, AddedTokens = _added,
     };
+
+    protected override void WriteModel(string path) => new LanguageModel(_network, _tokenizer, Record()).Save(path);
 
     protected override void WriteCheckpoint(string path, Dictionary<string, Tensor> tensors, string checkpointJson, TrainingRecord record)
     {
