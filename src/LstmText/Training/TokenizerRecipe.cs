@@ -8,9 +8,37 @@ namespace LstmText.Training;
 /// </summary>
 internal static class TokenizerRecipe
 {
-    public static string Char(CharTokenizerOptions? options) => "char" + (options is null ? "" : " " + options);
+    public static string Char(CharTokenizerOptions? options)
+    {
+        options ??= new CharTokenizerOptions();
+        var defaults = new CharTokenizerOptions();
+        var parts = new List<string>();
+        if (options.Unit != defaults.Unit) parts.Add($"unit {options.Unit}");
+        if (options.Normalization != defaults.Normalization) parts.Add($"normalization {options.Normalization}");
+        if (options.LowerCase) parts.Add("lower-case");
+        AddShared(parts, options.MinimumFrequency, options.MaximumVocabularySize, options.SpecialTokens);
+        return Describe("char", parts);
+    }
 
-    public static string Word(WordTokenizerOptions? options) => "word " + (options ?? new WordTokenizerOptions());
+    public static string Word(WordTokenizerOptions? options)
+    {
+        options ??= new WordTokenizerOptions();
+        var parts = new List<string>();
+        if (options.Splitting != new WordTokenizerOptions().Splitting) parts.Add($"splitting {options.Splitting}");
+        if (options.LowerCase) parts.Add("lower-case");
+        if (options.LineBreaksAsEndOfSequence) parts.Add("line breaks as end of sequence");
+        AddShared(parts, options.MinimumFrequency, options.MaximumVocabularySize, options.SpecialTokens);
+        return Describe("word", parts);
+    }
+
+    private static void AddShared(List<string> parts, int minimumFrequency, int maximumVocabularySize, SpecialTokens specials)
+    {
+        if (minimumFrequency != 1) parts.Add($"minimum frequency {minimumFrequency}");
+        if (maximumVocabularySize != int.MaxValue) parts.Add($"at most {maximumVocabularySize} tokens");
+        if (!specials.All.SequenceEqual(SpecialTokens.Default.All)) parts.Add($"special tokens [{string.Join(", ", specials.All)}]");
+    }
+
+    private static string Describe(string kind, List<string> parts) => parts.Count == 0 ? kind : $"{kind} ({string.Join(", ", parts)})";
 
     public static string Bpe(int vocabularySize) => $"bpe with {vocabularySize} tokens";
 
