@@ -192,8 +192,12 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
             _hasState = c.HasState;
             if (_hasState)
             {
-                c.Tensors[TrainingCheckpoint.HiddenStateName].Span.CopyTo(_state.Hidden.Span);
-                c.Tensors[TrainingCheckpoint.CellStateName].Span.CopyTo(_state.Cell.Span);
+                foreach (var (name, state) in new[] { (TrainingCheckpoint.HiddenStateName, _state.Hidden), (TrainingCheckpoint.CellStateName, _state.Cell) })
+                {
+                    if (!c.Tensors.TryGetValue(name, out var saved) || !saved.Shape.Equals(state.Shape))
+                        throw new ModelFileFormatException(r.Path, $"the checkpoint's tensor '{name}' is missing or not of shape {state.Shape}");
+                    saved.Span.CopyTo(state.Span);
+                }
             }
         }
         RunLoop(resumed: resume is not null);
