@@ -107,25 +107,20 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         var (file, checkpoint) = TrainingCheckpoint.Read(path);
         var classifier = TextClassifier.FromModelFile(file, path);
         TokenizerRecipe.RequireSame(checkpoint.TokenizerRecipe, settings.TokenizerRecipe, path);
-        if (architecture is not null && architecture != classifier.Architecture)
+        if (architecture is not null)
         {
             var was = classifier.Architecture;
-            var differences = new List<string>();
-            void Compare<T>(string what, T inCheckpoint, T inRun)
-            {
-                if (!EqualityComparer<T>.Default.Equals(inCheckpoint, inRun)) differences.Add($"{what} {inCheckpoint} in the checkpoint, {inRun} asked");
-            }
-            Compare("embedding size", was.EmbeddingSize, architecture.EmbeddingSize);
-            Compare("LSTM hidden size", was.HiddenSize, architecture.HiddenSize);
-            Compare("LSTM layers", was.Layers, architecture.Layers);
-            Compare("bidirectional", was.Bidirectional, architecture.Bidirectional);
-            Compare("dropout", was.Dropout, architecture.Dropout);
-            Compare("pooling", TextClassifierArchitecture.NameOf(was.Pooling), TextClassifierArchitecture.NameOf(architecture.Pooling));
-            Compare("pooling dropout", was.PoolingDropout, architecture.PoolingDropout);
-            Compare("head hidden size", was.HeadHiddenSize, architecture.HeadHiddenSize);
-            Compare("head activation", was.HeadActivation, architecture.HeadActivation);
-            throw new TrainingException($"checkpoint {path} was trained with another architecture: {string.Join("; ", differences)}; " +
-                "resume with the same options, or start a new run without resuming");
+            new ResumeDifferences()
+                .Compare("embedding size", was.EmbeddingSize, architecture.EmbeddingSize)
+                .Compare("LSTM hidden size", was.HiddenSize, architecture.HiddenSize)
+                .Compare("LSTM layers", was.Layers, architecture.Layers)
+                .Compare("bidirectional", was.Bidirectional, architecture.Bidirectional)
+                .Compare("dropout", was.Dropout, architecture.Dropout)
+                .Compare("pooling", TextClassifierArchitecture.NameOf(was.Pooling), TextClassifierArchitecture.NameOf(architecture.Pooling))
+                .Compare("pooling dropout", was.PoolingDropout, architecture.PoolingDropout)
+                .Compare("head hidden size", was.HeadHiddenSize, architecture.HeadHiddenSize)
+                .Compare("head activation", was.HeadActivation, architecture.HeadActivation)
+                .RefuseAny(path);
         }
         if (!classifier.ClassNames.SequenceEqual(classNames))
             throw new TrainingException($"checkpoint {path} was trained on the classes {string.Join(", ", classifier.ClassNames)}; the data has {string.Join(", ", classNames)}");

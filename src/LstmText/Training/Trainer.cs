@@ -93,20 +93,14 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
         {
             var was = model.Architecture;
             var asked = architectureFor(was.VocabularySize);
-            var differences = new List<string>();
-            void Compare<T>(string what, T inCheckpoint, T inRun)
-            {
-                if (!EqualityComparer<T>.Default.Equals(inCheckpoint, inRun)) differences.Add($"{what} {inCheckpoint} in the checkpoint, {inRun} asked");
-            }
-            Compare("embedding size", was.EmbeddingSize, asked.EmbeddingSize);
-            Compare("LSTM hidden size", was.HiddenSize, asked.HiddenSize);
-            Compare("LSTM layers", was.Layers, asked.Layers);
-            Compare("dropout", was.Dropout, asked.Dropout);
-            Compare("embedding dropout", was.EmbeddingDropout, asked.EmbeddingDropout);
-            Compare("weight tying", was.TieWeights, asked.TieWeights);
-            if (differences.Count > 0)
-                throw new TrainingException($"checkpoint {path} was trained with another architecture: {string.Join("; ", differences)}; " +
-                    "resume with the same options, or start a new run without resuming");
+            new ResumeDifferences()
+                .Compare("embedding size", was.EmbeddingSize, asked.EmbeddingSize)
+                .Compare("LSTM hidden size", was.HiddenSize, asked.HiddenSize)
+                .Compare("LSTM layers", was.Layers, asked.Layers)
+                .Compare("dropout", was.Dropout, asked.Dropout)
+                .Compare("embedding dropout", was.EmbeddingDropout, asked.EmbeddingDropout)
+                .Compare("weight tying", was.TieWeights, asked.TieWeights)
+                .RefuseAny(path);
         }
         var ids = CorpusIds.Encode(model.Tokenizer, source, out int unknown);
         return Start(model.CreateNetwork(), model.Tokenizer, ids, source, settings, unknown, model.Training?.AddedTokens ?? 0, (checkpoint, path));
