@@ -75,6 +75,7 @@ internal static partial class CommandFailure
         {
             OperationCanceledException => ("stopped: " + (failure.Message == new OperationCanceledException().Message ? "interrupted" : failure.Message), Interrupted),
             UsageException => (failure.Message, UsageError),
+            LstmText.Training.TrainingDivergedException => (PlainMessage(failure.Message) + " (options --lr and --clip)", RuntimeFailure),
             ArgumentException argument => (ArgumentMessage(argument, parse), UsageError),
             TableEncodingException encoding => (EncodingMessage(encoding, parse), RuntimeFailure),
             FileNotFoundException { FileName: { } file } when Directory.Exists(file) && failure.Message.Contains("does not exist", StringComparison.Ordinal) =>

@@ -13,7 +13,7 @@ internal static class EvalCommand
     {
         var model = new Option<string>("--model") { Description = "The model file.", Required = true };
         var corpus = new Option<string[]>("--corpus") { Description = "Corpus files or folders, scored as one sequence.", Required = true, AllowMultipleArgumentsPerToken = true };
-        var json = new Option<bool>("--json") { Description = "Print one JSON object: loss, perplexity, bits_per_token, tokens." };
+        var json = new Option<bool>("--json") { Description = "Print one JSON object: loss, perplexity, bits_per_token, tokens, unknown_tokens." };
         var window = new Option<int>("--window") { Description = "Tokens per forward pass (does not change the result).", DefaultValueFactory = _ => 256 };
         var command = new Command("eval",
             "Score a corpus: loss (nats/token), perplexity and bits per token.\n" +
@@ -26,11 +26,16 @@ internal static class EvalCommand
             var lm = LanguageModel.Load(parse.GetValue(model)!);
             var result = lm.Evaluate(TextCorpus.FromPaths(parse.GetValue(corpus)!), parse.GetValue(window));
             var output = parse.InvocationConfiguration.Output;
+            if (result.UnknownTokens > 0)
+                parse.InvocationConfiguration.Error.WriteLine(
+                    $"warning: {result.UnknownTokens} of the corpus's {result.Tokens} tokens are unknown to the model and were scored as <unk>; " +
+                    "the perplexity does not measure how well the model predicts them");
             if (parse.GetValue(json))
             {
                 output.WriteLine(JsonSerializer.Serialize(new Dictionary<string, object>
                 {
                     ["loss"] = result.Loss, ["perplexity"] = result.Perplexity, ["bits_per_token"] = result.BitsPerToken, ["tokens"] = result.Tokens,
+                    ["unknown_tokens"] = result.UnknownTokens,
                 }));
             }
             else

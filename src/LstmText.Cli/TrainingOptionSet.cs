@@ -122,7 +122,7 @@ internal sealed class TrainingOptionSet
         {
             if (p.TotalSteps is { } total) { task.MaxValue = total; task.Value = p.Step; }
             else task.IsIndeterminate = true;
-            task.Description = $"step {p.Step} loss {p.Loss:F3} {p.TokensPerSecond:N0} tok/s" + (p.ValidationLoss is { } v ? $" val {v:F3}" : "") +
+            task.Description = $"step {p.Step} loss {p.AverageTrainingLoss ?? p.Loss:F3} {p.TokensPerSecond:N0} tok/s" + (p.ValidationLoss is { } v ? $" val {v:F3}" : "") +
                 (p.ValidationScore is { } score ? $" score {score:F3}" : "");
         }
     }
@@ -132,7 +132,7 @@ internal sealed class TrainingOptionSet
         public void Report(TrainingProgress p)
         {
             if (p.ValidationLoss is { } v)
-                error.WriteLine($"step {p.Step}{(p.TotalSteps is { } t ? $"/{t}" : "")} epoch {p.Epoch}: loss {p.Loss:F4}, validation {v:F4}" +
+                error.WriteLine($"step {p.Step}{(p.TotalSteps is { } t ? $"/{t}" : "")} epoch {p.Epoch}: loss {p.AverageTrainingLoss ?? p.Loss:F4}, validation {v:F4}" +
                     (p.ValidationScore is { } score ? $" (score {score:F4})" : "") + $", {p.TokensPerSecond:N0} tokens/s" +
                     (p.Remaining is { } r ? $", {r:hh\\:mm\\:ss} left" : ""));
         }

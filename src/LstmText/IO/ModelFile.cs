@@ -53,7 +53,10 @@ public sealed class ModelFile
 
     /// <summary>Reads and validates a model file.</summary>
     /// <exception cref="SafeTensorsFormatException">The file is not valid safetensors.</exception>
-    /// <exception cref="ModelFileFormatException">The file lacks LstmText metadata, has an unknown version or a malformed config.</exception>
+    /// <exception cref="ModelFileFormatException">
+    /// The file lacks LstmText metadata, has an unknown version or a malformed config, or a tensor holds a NaN or infinite
+    /// value (the message names the tensor).
+    /// </exception>
     public static ModelFile Read(string path)
     {
         var file = SafeTensorsFile.Read(path);
@@ -75,6 +78,15 @@ public sealed class ModelFile
         catch (FormatException e)
         {
             throw new ModelFileFormatException(path, $"invalid {ConfigKey} metadata: {e.Message}", e);
+        }
+
+        foreach (var (name, tensor) in file.Tensors)
+        {
+            int index = IndexOfNonFinite(tensor.Span);
+            if (index >= 0)
+                throw new ModelFileFormatException(path,
+                    $"tensor '{name}' holds {Describe(tensor.Span[index])} at element {index}; a model's weights must be finite numbers " +
+                    "(the model was saved after training diverged, or the file is damaged)");
         }
 
         return new ModelFile(config, file.Tensors)
@@ -105,6 +117,64 @@ public sealed class ModelFile
         if (Tokenizer is not null) metadata[TokenizerKey] = Tokenizer;
         if (Training is not null) metadata[TrainingKey] = Training;
         SafeTensorsFile.Write(path, Tensors, metadata);
+    }
+
+    /// <summary>
+    /// Checks, before any network is built, that the file holds the tensors a model with this file's config needs, each of
+    /// the shape the config gives, and no others; so the memory a load takes is bounded by the file's size, whatever
+    /// numbers the config holds. The LSTM's depth and directions are read from the tensors first, so an inflated
+    /// <c>num_layers</c> costs nothing.
+    /// </summary>
+    /// <param name="path">The file's path, for messages.</param>
+    /// <param name="expected">The tensors the config needs, with their shapes (enumerated lazily, once the depth matches).</param>
+    /// <param name="passedOver">Names of tensors that may be present beside the model's own (a checkpoint's state).</param>
+    /// <param name="modelName">What the model is, for messages: "language model", "classifier".</param>
+    /// <exception cref="ModelFileFormatException">A tensor is missing, of another shape, or not part of the model; the message names it.</exception>
+    internal void RequireTensors(string path, IEnumerable<(string Name, long[] Shape)> expected, Func<string, bool> passedOver, string modelName)
+    {
+        int layers = 0;
+        while (Tensors.ContainsKey($"lstm.weight_ih_l{layers}")) layers++;
+        if (layers != Config.NumLayers)
+            throw new ModelFileFormatException(path,
+                $"the config says num_layers {Config.NumLayers}, but the file holds LSTM weights for {layers} layer(s)");
+        bool reverse = Tensors.ContainsKey("lstm.weight_ih_l0_reverse");
+        if (reverse != Config.Bidirectional)
+            throw new ModelFileFormatException(path, Config.Bidirectional
+                ? "the config says bidirectional, but the file holds no reverse-direction LSTM weights (lstm.weight_ih_l0_reverse)"
+                : "the config says unidirectional, but the file holds reverse-direction LSTM weights (lstm.weight_ih_l0_reverse)");
+
+        var needed = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (name, shape) in expected)
+        {
+            needed.Add(name);
+            if (needed.Count > Tensors.Count)
+                throw new ModelFileFormatException(path, $"the config needs more tensors than the {Tensors.Count} the file holds");
+            if (!Tensors.TryGetValue(name, out var tensor))
+                throw new ModelFileFormatException(path, $"the {modelName} lacks the tensor '{name}'");
+            if (!SameShape(tensor.Shape, shape))
+                throw new ModelFileFormatException(path,
+                    $"tensor '{name}' has shape {tensor.Shape}, but the config needs [{string.Join(", ", shape)}]");
+        }
+        var unexpected = Tensors.Keys.Where(name => !needed.Contains(name) && !passedOver(name)).Order(StringComparer.Ordinal).FirstOrDefault();
+        if (unexpected is not null)
+            throw new ModelFileFormatException(path, $"tensor '{unexpected}' is not part of a {modelName} with this config");
+    }
+
+    private static bool SameShape(Shape actual, long[] expected)
+    {
+        if (actual.Rank != expected.Length) return false;
+        for (int i = 0; i < expected.Length; i++)
+            if (actual[i] != expected[i]) return false;
+        return true;
+    }
+
+    private static string Describe(float value) => float.IsNaN(value) ? "NaN" : value > 0 ? "+infinity" : "-infinity";
+
+    private static int IndexOfNonFinite(ReadOnlySpan<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+            if (!float.IsFinite(values[i])) return i;
+        return -1;
     }
 
     private static bool IsOwnKey(string key) =>

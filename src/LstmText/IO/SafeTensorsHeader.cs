@@ -63,15 +63,23 @@ internal sealed class SafeTensorsHeader
             var seen = new HashSet<string>(StringComparer.Ordinal);
             var entries = new List<SafeTensorsEntry>();
             IReadOnlyDictionary<string, string> metadata = new Dictionary<string, string>();
-            foreach (var property in root.EnumerateObject())
+            try
             {
-                // JsonDocument keeps duplicate keys; a file whose meaning depends on which copy wins is refused.
-                if (!seen.Add(property.Name))
-                    throw new SafeTensorsFormatException(source, $"the header names '{property.Name}' more than once");
-                if (property.Name == MetadataKey)
-                    metadata = ParseMetadata(property.Value, source);
-                else
-                    entries.Add(ParseEntry(property.Name, property.Value, source));
+                foreach (var property in root.EnumerateObject())
+                {
+                    // JsonDocument keeps duplicate keys; a file whose meaning depends on which copy wins is refused.
+                    if (!seen.Add(property.Name))
+                        throw new SafeTensorsFormatException(source, $"the header names '{property.Name}' more than once");
+                    if (property.Name == MetadataKey)
+                        metadata = ParseMetadata(property.Value, source);
+                    else
+                        entries.Add(ParseEntry(property.Name, property.Value, source));
+                }
+            }
+            catch (InvalidOperationException e)
+            {
+                // Valid JSON can escape half of a surrogate pair (\ud800): such a name or string is not text.
+                throw new SafeTensorsFormatException(source, "the header holds a name or string that is not valid Unicode (a lone surrogate escape)", e);
             }
 
             CheckLayout(entries, dataLength, source);

@@ -98,19 +98,11 @@ public sealed class LanguageModel
             throw new ModelFileFormatException(path,
                 $"the tokenizer has {tokenizer.VocabularySize} tokens but the config says vocab_size {architecture.VocabularySize}");
 
+        // Every tensor is checked against the config before the network is built: the config alone sizes nothing.
+        file.RequireTensors(path, architecture.TensorShapes(),
+            name => name.StartsWith(TrainingCheckpoint.TensorPrefix, StringComparison.Ordinal), "language model");
         var network = new LanguageModelNetwork(architecture, new RandomSource(0));
-        foreach (var (name, parameter) in network.NamedParameters)
-        {
-            if (!file.Tensors.TryGetValue(name, out var tensor))
-                throw new ModelFileFormatException(path, $"the model lacks the tensor '{name}'");
-            if (!tensor.Shape.Equals(parameter.Value.Shape))
-                throw new ModelFileFormatException(path, $"tensor '{name}' has shape {tensor.Shape}, but the config needs {parameter.Value.Shape}");
-            parameter.Load(tensor);
-        }
-        var known = network.NamedParameters.Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
-        var unknown = file.Tensors.Keys.FirstOrDefault(k => !known.Contains(k) && !k.StartsWith(TrainingCheckpoint.TensorPrefix, StringComparison.Ordinal));
-        if (unknown is not null)
-            throw new ModelFileFormatException(path, $"the model has a tensor '{unknown}' that a language model does not use");
+        foreach (var (name, parameter) in network.NamedParameters) parameter.Load(file.Tensors[name]);
         if (architecture.TieWeights)
         {
             var embedding = network.Embedding.Weight.Value.Span;
@@ -195,11 +187,11 @@ public sealed class LanguageModel
     /// over positions 2..N. The result does not depend on <paramref name="windowLength"/>.
     /// </summary>
     public Evaluation Evaluate(string text, int windowLength = 256) =>
-        Evaluator.Evaluate(this, Encode(text, out _), windowLength);
+        Evaluator.Evaluate(this, Encode(text, out int unknown), windowLength) with { UnknownTokens = unknown };
 
     /// <summary>Scores a corpus (all files, in order, as one sequence); see <see cref="Evaluate(string, int)"/>.</summary>
     public Evaluation Evaluate(TextCorpus corpus, int windowLength = 256) =>
-        Evaluator.Evaluate(this, CorpusIds.Encode(Tokenizer, corpus, out _), windowLength);
+        Evaluator.Evaluate(this, CorpusIds.Encode(Tokenizer, corpus, out int unknown), windowLength) with { UnknownTokens = unknown };
 
     /// <summary>Continues training on a new corpus and returns the fine-tuned model (this one is unchanged).</summary>
     public LanguageModel FineTune(string text, Action<TrainingSettings>? configure = null) =>

@@ -30,6 +30,25 @@ public sealed record LanguageModelArchitecture(
         }
     }
 
+    /// <summary>
+    /// The tensors a model of this shape is made of, by PyTorch name, with their shapes (as long, so an inflated config
+    /// cannot overflow them); the same names and shapes as the network's parameters.
+    /// </summary>
+    internal IEnumerable<(string Name, long[] Shape)> TensorShapes()
+    {
+        long v = VocabularySize, e = EmbeddingSize, h = HiddenSize;
+        yield return ("embedding.weight", [v, e]);
+        for (int layer = 0; layer < Layers; layer++)
+        {
+            yield return ($"lstm.weight_ih_l{layer}", [4 * h, layer == 0 ? e : h]);
+            yield return ($"lstm.weight_hh_l{layer}", [4 * h, h]);
+            yield return ($"lstm.bias_ih_l{layer}", [4 * h]);
+            yield return ($"lstm.bias_hh_l{layer}", [4 * h]);
+        }
+        yield return ("decoder.weight", [v, h]);
+        yield return ("decoder.bias", [v]);
+    }
+
     /// <summary>Checks every size and probability.</summary>
     /// <exception cref="ArgumentException">A value is out of range or tying is asked with different sizes; the message says which.</exception>
     public void Validate()

@@ -11,6 +11,7 @@ namespace LstmText.Models;
 public sealed class LanguageModelBuilder
 {
     private Func<IEnumerable<string>, ITokenizer> _tokenizer = corpus => CharTokenizer.Build(corpus);
+    private string _tokenizerRecipe = TokenizerRecipe.Char(null);
     private int _embedding = 64;
     private int _hidden = 256;
     private int _layers = 2;
@@ -23,21 +24,22 @@ public sealed class LanguageModelBuilder
     }
 
     /// <summary>One token per character (Unicode scalar value), built from the corpus. The default.</summary>
-    public LanguageModelBuilder CharacterLevel(CharTokenizerOptions? options = null) { _tokenizer = corpus => CharTokenizer.Build(corpus, options); return this; }
+    public LanguageModelBuilder CharacterLevel(CharTokenizerOptions? options = null) { _tokenizer = corpus => CharTokenizer.Build(corpus, options); _tokenizerRecipe = TokenizerRecipe.Char(options); return this; }
 
     /// <summary>One token per word or punctuation mark, built from the corpus.</summary>
-    public LanguageModelBuilder WordLevel(WordTokenizerOptions? options = null) { _tokenizer = corpus => WordTokenizer.Build(corpus, options); return this; }
+    public LanguageModelBuilder WordLevel(WordTokenizerOptions? options = null) { _tokenizer = corpus => WordTokenizer.Build(corpus, options); _tokenizerRecipe = TokenizerRecipe.Word(options); return this; }
 
     /// <summary>Byte-level BPE trained on the corpus up to <paramref name="vocabularySize"/> tokens.</summary>
     public LanguageModelBuilder Bpe(int vocabularySize = 8192)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabularySize);
         _tokenizer = corpus => BpeTokenizer.Train(corpus, new BpeTrainingOptions { VocabularySize = vocabularySize });
+        _tokenizerRecipe = TokenizerRecipe.Bpe(vocabularySize);
         return this;
     }
 
     /// <summary>Use an existing tokenizer instead of building one from the corpus.</summary>
-    public LanguageModelBuilder Tokenizer(ITokenizer tokenizer) { ArgumentNullException.ThrowIfNull(tokenizer); _tokenizer = _ => tokenizer; return this; }
+    public LanguageModelBuilder Tokenizer(ITokenizer tokenizer) { ArgumentNullException.ThrowIfNull(tokenizer); _tokenizer = _ => tokenizer; _tokenizerRecipe = TokenizerRecipe.Given(tokenizer); return this; }
 
     /// <summary>The embedding size (default 64).</summary>
     public LanguageModelBuilder Embedding(int size) { _embedding = size; return this; }
@@ -77,6 +79,7 @@ public sealed class LanguageModelBuilder
         ArchitectureFor(1);
         var settings = new TrainingSettings();
         configure?.Invoke(settings);
+        settings.TokenizerRecipe = _tokenizerRecipe;
         return Trainer.Train(source, _tokenizer, ArchitectureFor, settings);
     }
 }

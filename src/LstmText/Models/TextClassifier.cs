@@ -287,6 +287,10 @@ public sealed class TextClassifier
         }
         if (tokenizer.VocabularySize != file.Config.VocabSize)
             throw new ModelFileFormatException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but vocab_size is {file.Config.VocabSize}");
+        // Every tensor is checked against the config before the network is built: the config alone sizes nothing.
+        bool checkpoint = file.OtherMetadata.ContainsKey(Training.TrainingCheckpoint.MetadataKey);
+        file.RequireTensors(path, architecture.TensorShapes(tokenizer.VocabularySize, classNames.Length),
+            name => checkpoint && name.StartsWith(Training.TrainingCheckpoint.TensorPrefix, StringComparison.Ordinal), "classifier");
         TextClassifier classifier;
         try
         {
@@ -296,20 +300,7 @@ public sealed class TextClassifier
         {
             throw new ModelFileFormatException(path, e.Message, e);
         }
-        foreach (var (name, parameter) in classifier.NamedParameters)
-        {
-            if (!file.Tensors.TryGetValue(name, out var tensor))
-                throw new ModelFileFormatException(path, $"the classifier lacks the tensor '{name}'");
-            if (!tensor.Shape.Equals(parameter.Value.Shape))
-                throw new ModelFileFormatException(path, $"tensor '{name}' has shape {tensor.Shape}, but the config needs {parameter.Value.Shape}");
-            parameter.Load(tensor);
-        }
-        bool checkpoint = file.OtherMetadata.ContainsKey(Training.TrainingCheckpoint.MetadataKey);
-        var unexpected = file.Tensors.Keys.Except(classifier.NamedParameters.Select(p => p.Name))
-            .Where(name => !(checkpoint && name.StartsWith(Training.TrainingCheckpoint.TensorPrefix, StringComparison.Ordinal)))
-            .Order(StringComparer.Ordinal).FirstOrDefault();
-        if (unexpected is not null)
-            throw new ModelFileFormatException(path, $"tensor '{unexpected}' is not part of a classifier with this config");
+        foreach (var (name, parameter) in classifier.NamedParameters) parameter.Load(file.Tensors[name]);
         classifier.TrainingRecordJson = file.Training;
         var extras = file.Config.Extras ?? new Dictionary<string, System.Text.Json.JsonElement>();
         classifier._temperature = ReadTemperature(extras, path);

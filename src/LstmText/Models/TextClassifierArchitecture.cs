@@ -40,6 +40,42 @@ public sealed record TextClassifierArchitecture
     /// <summary>1, or 2 when bidirectional.</summary>
     public int Directions => Bidirectional ? 2 : 1;
 
+    /// <summary>
+    /// The tensors a classifier of this shape over <paramref name="vocabularySize"/> tokens and <paramref name="classCount"/>
+    /// classes is made of, by PyTorch name, with their shapes (as long, so an inflated config cannot overflow them); the same
+    /// names and shapes as the network's parameters.
+    /// </summary>
+    internal IEnumerable<(string Name, long[] Shape)> TensorShapes(int vocabularySize, int classCount)
+    {
+        long e = EmbeddingSize, h = HiddenSize, d = Directions;
+        yield return ("embedding.weight", [vocabularySize, e]);
+        for (int layer = 0; layer < Layers; layer++)
+        {
+            for (int direction = 0; direction < Directions; direction++)
+            {
+                string suffix = $"_l{layer}" + (direction == 1 ? "_reverse" : "");
+                yield return ("lstm.weight_ih" + suffix, [4 * h, layer == 0 ? e : h * d]);
+                yield return ("lstm.weight_hh" + suffix, [4 * h, h]);
+                yield return ("lstm.bias_ih" + suffix, [4 * h]);
+                yield return ("lstm.bias_hh" + suffix, [4 * h]);
+            }
+        }
+        long features = Pooling == SequencePooling.Concat ? 3 * h * d : h * d;
+        if (Pooling == SequencePooling.Attention) yield return ("attention.weight", [1, features]);
+        if (HeadHiddenSize > 0)
+        {
+            yield return ("head.0.weight", [HeadHiddenSize, features]);
+            yield return ("head.0.bias", [HeadHiddenSize]);
+            yield return ("head.2.weight", [classCount, HeadHiddenSize]);
+            yield return ("head.2.bias", [classCount]);
+        }
+        else
+        {
+            yield return ("head.weight", [classCount, features]);
+            yield return ("head.bias", [classCount]);
+        }
+    }
+
     /// <summary>Checks every size and probability.</summary>
     /// <exception cref="ArgumentException">A value is out of range; the message names it.</exception>
     public void Validate()

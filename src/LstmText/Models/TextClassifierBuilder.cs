@@ -13,6 +13,7 @@ namespace LstmText.Models;
 public sealed class TextClassifierBuilder
 {
     private Func<IEnumerable<string>, ITokenizer> _tokenizer = texts => WordTokenizer.Build(texts);
+    private string _tokenizerRecipe = TokenizerRecipe.Word(null);
     private TextClassifierArchitecture _architecture = new();
     private string? _languageModel;
 
@@ -21,21 +22,22 @@ public sealed class TextClassifierBuilder
     }
 
     /// <summary>One token per character (Unicode scalar value), built from the training texts.</summary>
-    public TextClassifierBuilder CharacterLevel(CharTokenizerOptions? options = null) { _tokenizer = texts => CharTokenizer.Build(texts, options); return this; }
+    public TextClassifierBuilder CharacterLevel(CharTokenizerOptions? options = null) { _tokenizer = texts => CharTokenizer.Build(texts, options); _tokenizerRecipe = TokenizerRecipe.Char(options); return this; }
 
     /// <summary>One token per word or punctuation mark, built from the training texts. The default.</summary>
-    public TextClassifierBuilder WordLevel(WordTokenizerOptions? options = null) { _tokenizer = texts => WordTokenizer.Build(texts, options); return this; }
+    public TextClassifierBuilder WordLevel(WordTokenizerOptions? options = null) { _tokenizer = texts => WordTokenizer.Build(texts, options); _tokenizerRecipe = TokenizerRecipe.Word(options); return this; }
 
     /// <summary>Byte-level BPE trained on the training texts up to <paramref name="vocabularySize"/> tokens.</summary>
     public TextClassifierBuilder Bpe(int vocabularySize = 8192)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(vocabularySize);
         _tokenizer = texts => BpeTokenizer.Train(texts, new BpeTrainingOptions { VocabularySize = vocabularySize });
+        _tokenizerRecipe = TokenizerRecipe.Bpe(vocabularySize);
         return this;
     }
 
     /// <summary>Use an existing tokenizer instead of building one from the training texts.</summary>
-    public TextClassifierBuilder Tokenizer(ITokenizer tokenizer) { ArgumentNullException.ThrowIfNull(tokenizer); _tokenizer = _ => tokenizer; return this; }
+    public TextClassifierBuilder Tokenizer(ITokenizer tokenizer) { ArgumentNullException.ThrowIfNull(tokenizer); _tokenizer = _ => tokenizer; _tokenizerRecipe = TokenizerRecipe.Given(tokenizer); return this; }
 
     /// <summary>The embedding size (default 64).</summary>
     public TextClassifierBuilder Embedding(int size) { _architecture = _architecture with { EmbeddingSize = size }; return this; }
@@ -90,6 +92,7 @@ public sealed class TextClassifierBuilder
         Architecture();
         var settings = new ClassifierTrainingSettings();
         configure?.Invoke(settings);
+        settings.TokenizerRecipe = _languageModel is null ? _tokenizerRecipe : null;
         return ClassifierTrainer.Train(examples, _tokenizer, _architecture, _languageModel, settings);
     }
 }

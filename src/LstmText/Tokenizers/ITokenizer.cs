@@ -40,6 +40,9 @@ public interface ITokenizer
     bool TryGetId(ReadOnlySpan<char> token, out int id);
 
     /// <summary>Encodes text to a new array of ids.</summary>
+    /// <exception cref="ArgumentException">
+    /// The text holds a word or character the vocabulary lacks and the tokenizer has no unknown token; the message names it.
+    /// </exception>
     int[] Encode(ReadOnlySpan<char> text);
 
     /// <summary>

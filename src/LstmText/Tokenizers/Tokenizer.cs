@@ -84,6 +84,11 @@ public abstract class Tokenizer : ITokenizer
         {
             throw new TokenizerFormatException($"Tokenizer JSON is not valid JSON: {e.Message}", e);
         }
+        catch (ArgumentException e)
+        {
+            // A string with a lone surrogate cannot be read as JSON text at all.
+            throw new TokenizerFormatException($"Tokenizer JSON is not valid JSON: it is not valid Unicode text ({e.Message})", e);
+        }
         using (document)
         {
             var fields = new TokenizerJsonFields(document.RootElement, "tokenizer JSON");

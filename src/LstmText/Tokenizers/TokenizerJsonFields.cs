@@ -30,7 +30,7 @@ internal sealed class TokenizerJsonFields
         {
             return null;
         }
-        return value.ValueKind == JsonValueKind.String ? value.GetString() : throw Wrong(name, "a string", value);
+        return value.ValueKind == JsonValueKind.String ? Text(value, $"field \"{name}\"") : throw Wrong(name, "a string", value);
     }
 
     public bool OptionalBool(string name, bool fallback)
@@ -97,9 +97,23 @@ internal sealed class TokenizerJsonFields
                 throw new TokenizerFormatException(
                     $"The {where} field \"{name}\" item {index} is {item.ValueKind}; expected a string.");
             }
-            result[index++] = item.GetString()!;
+            result[index] = Text(item, $"field \"{name}\" item {index}");
+            index++;
         }
         return result;
+    }
+
+    /// <summary>A JSON string's text; an escaped lone surrogate (<c>\ud800</c>) is not text, and is refused naming the field.</summary>
+    private string Text(JsonElement value, string what)
+    {
+        try
+        {
+            return value.GetString()!;
+        }
+        catch (InvalidOperationException)
+        {
+            throw new TokenizerFormatException($"The {where} {what} is not valid Unicode text (it holds a lone surrogate escape).");
+        }
     }
 
     private TokenizerFormatException Missing(string name, string expected) =>

@@ -65,7 +65,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         if (classNames.Length < 2)
             throw new TrainingException($"the training examples hold {classNames.Length} class(es) ({string.Join(", ", classNames)}); a classifier needs at least two");
         RequireKnownLabels(split.Validation, classNames, "validation label", "the training classes");
-        if (settings.ResumePath is not null) return Resume(split, classNames, settings);
+        if (settings.ResumePath is not null) return Resume(split, classNames, settings, languageModel is null ? architecture : null);
         TextClassifier classifier;
         if (languageModel is not null)
         {
@@ -86,7 +86,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         RequireKnownLabels(split.Training, model.ClassNames, "label", "the classifier's classes");
         RequireKnownLabels(split.Validation, model.ClassNames, "validation label", "the classifier's classes");
         settings.DefaultMaxTokensTo(model.MaxTokens);
-        if (settings.ResumePath is not null) return Resume(split, model.ClassNames, settings);
+        if (settings.ResumePath is not null) return Resume(split, model.ClassNames, settings, null);
         string? transferredFrom = model.TrainingRecordJson is { } json ? TrainingRecord.FromJson(json).TransferredFrom : null;
         return new ClassifierTrainer(model.Copy(), split, settings, transferredFrom).Run(null);
     }
@@ -107,12 +107,33 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
             throw new TrainingException($"the {what} '{unknown.Label}' ({unknown.Location}) is not among {among} ({string.Join(", ", classNames)})");
     }
 
-    private static TextClassifier Resume(DataSplit split, IReadOnlyList<string> classNames, ClassifierTrainingSettings settings)
+    /// <summary>
+    /// Continues from a checkpoint. A new run's <paramref name="architecture"/> (null when the encoder came from a language
+    /// model or a classifier) and tokenizer recipe must be the checkpoint's: a changed option is refused, naming it.
+    /// </summary>
+    private static TextClassifier Resume(DataSplit split, IReadOnlyList<string> classNames, ClassifierTrainingSettings settings,
+        TextClassifierArchitecture? architecture)
     {
         var path = settings.ResumePath!;
         var (file, checkpoint) = TrainingCheckpoint.Read(path);
         var classifier = TextClassifier.FromModelFile(file, path);
         settings.DefaultMaxTokensTo(classifier.MaxTokens);
+        TokenizerRecipe.RequireSame(checkpoint.TokenizerRecipe, settings.TokenizerRecipe, path);
+        if (architecture is not null)
+        {
+            var was = classifier.Architecture;
+            new ResumeDifferences()
+                .Compare("embedding size", was.EmbeddingSize, architecture.EmbeddingSize)
+                .Compare("LSTM hidden size", was.HiddenSize, architecture.HiddenSize)
+                .Compare("LSTM layers", was.Layers, architecture.Layers)
+                .Compare("bidirectional", was.Bidirectional, architecture.Bidirectional)
+                .Compare("dropout", was.Dropout, architecture.Dropout)
+                .Compare("pooling", TextClassifierArchitecture.NameOf(was.Pooling), TextClassifierArchitecture.NameOf(architecture.Pooling))
+                .Compare("pooling dropout", was.PoolingDropout, architecture.PoolingDropout)
+                .Compare("head hidden size", was.HeadHiddenSize, architecture.HeadHiddenSize)
+                .Compare("head activation", was.HeadActivation, architecture.HeadActivation)
+                .RefuseAny(path);
+        }
         if (!classifier.ClassNames.SequenceEqual(classNames))
             throw new TrainingException($"checkpoint {path} was trained on the classes {string.Join(", ", classifier.ClassNames)}; the data has {string.Join(", ", classNames)}");
         string? transferredFrom = classifier.TrainingRecordJson is { } json ? TrainingRecord.FromJson(json).TransferredFrom : null;
@@ -200,8 +221,8 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
             SetEncoderTrainable(true);
         }
         KeepAndCalibrate(resume?.Path);
+        if (Settings.ModelPath is { } modelPath) WriteModel(modelPath);
         _classifier.TrainingRecordJson = Record().ToJson();
-        if (Settings.ModelPath is { } modelPath) _classifier.Save(modelPath);
         return _classifier;
     }
 
@@ -263,6 +284,8 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
 
     protected override bool HigherIsBetter => true;
 
+    protected override double ChanceLoss => Math.Log(_classifier.ClassNames.Count);
+
     protected override (float Loss, int Positions, long Tokens) TrainStep()
     {
         if (_batchesOfEpoch != Epoch) { _batches = EpochBatches(Epoch); _batchesOfEpoch = Epoch; }
@@ -313,6 +336,12 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         ValidationMetric = Validates ? ClassifierTrainingSettings.MetricName(Settings.Metric) : null, BestValidationScore = Best,
         ClassWeights = _classWeights, TransferredFrom = _transferredFrom,
     };
+
+    protected override void WriteModel(string path)
+    {
+        _classifier.TrainingRecordJson = Record().ToJson();
+        _classifier.Save(path);
+    }
 
     protected override void WriteCheckpoint(string path, Dictionary<string, Tensor> tensors, string checkpointJson, TrainingRecord record)
     {

@@ -49,7 +49,7 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
     public static LanguageModel Train(CorpusSource source, Func<IEnumerable<string>, ITokenizer> buildTokenizer,
         Func<int, LanguageModelArchitecture> architectureFor, TrainingSettings settings)
     {
-        if (settings.ResumePath is not null) return Resume(source, settings);
+        if (settings.ResumePath is not null) return Resume(source, settings, architectureFor);
         var tokenizer = buildTokenizer(source.Chunks());
         var ids = CorpusIds.Encode(tokenizer, source, out _);
         var architecture = architectureFor(tokenizer.VocabularySize);
@@ -61,7 +61,7 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
     /// <summary>Continues training a model on a new corpus, growing its vocabulary when asked.</summary>
     public static LanguageModel FineTune(LanguageModel model, CorpusSource source, TrainingSettings settings)
     {
-        if (settings.ResumePath is not null) return Resume(source, settings);
+        if (settings.ResumePath is not null) return Resume(source, settings, null);
         var network = model.CreateNetwork();
         var tokenizer = model.Tokenizer;
         int added = 0;
@@ -79,11 +79,29 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
         return Start(network, tokenizer, ids, source, settings, unknown, added, null);
     }
 
-    private static LanguageModel Resume(CorpusSource source, TrainingSettings settings)
+    /// <summary>
+    /// Continues from a checkpoint. A new run's architecture (<paramref name="architectureFor"/>) and tokenizer recipe must be
+    /// the checkpoint's: a changed option is refused, naming it, before any data is read.
+    /// </summary>
+    private static LanguageModel Resume(CorpusSource source, TrainingSettings settings, Func<int, LanguageModelArchitecture>? architectureFor)
     {
         var path = settings.ResumePath!;
         var (file, checkpoint) = TrainingCheckpoint.Read(path);
         var model = LanguageModel.FromModelFile(file, path);
+        TokenizerRecipe.RequireSame(checkpoint.TokenizerRecipe, settings.TokenizerRecipe, path);
+        if (architectureFor is not null)
+        {
+            var was = model.Architecture;
+            var asked = architectureFor(was.VocabularySize);
+            new ResumeDifferences()
+                .Compare("embedding size", was.EmbeddingSize, asked.EmbeddingSize)
+                .Compare("LSTM hidden size", was.HiddenSize, asked.HiddenSize)
+                .Compare("LSTM layers", was.Layers, asked.Layers)
+                .Compare("dropout", was.Dropout, asked.Dropout)
+                .Compare("embedding dropout", was.EmbeddingDropout, asked.EmbeddingDropout)
+                .Compare("weight tying", was.TieWeights, asked.TieWeights)
+                .RefuseAny(path);
+        }
         var ids = CorpusIds.Encode(model.Tokenizer, source, out int unknown);
         return Start(model.CreateNetwork(), model.Tokenizer, ids, source, settings, unknown, model.Training?.AddedTokens ?? 0, (checkpoint, path));
     }
@@ -168,14 +186,17 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
             _hasState = c.HasState;
             if (_hasState)
             {
-                c.Tensors[TrainingCheckpoint.HiddenStateName].Span.CopyTo(_state.Hidden.Span);
-                c.Tensors[TrainingCheckpoint.CellStateName].Span.CopyTo(_state.Cell.Span);
+                foreach (var (name, state) in new[] { (TrainingCheckpoint.HiddenStateName, _state.Hidden), (TrainingCheckpoint.CellStateName, _state.Cell) })
+                {
+                    if (!c.Tensors.TryGetValue(name, out var saved) || !saved.Shape.Equals(state.Shape))
+                        throw new ModelFileFormatException(r.Path, $"the checkpoint's tensor '{name}' is missing or not of shape {state.Shape}");
+                    saved.Span.CopyTo(state.Span);
+                }
             }
         }
         RunLoop(resumed: resume is not null);
-        var model = new LanguageModel(_network, _tokenizer, Record());
-        if (Settings.ModelPath is { } path) model.Save(path);
-        return model;
+        if (Settings.ModelPath is { } path) WriteModel(path);
+        return new LanguageModel(_network, _tokenizer, Record());
     }
 
     protected override int StepsPerEpoch => (_streamLength - 1 + Settings.Window - 1) / Settings.Window;
@@ -185,6 +206,8 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
     protected override bool Validates => _validation is not null;
 
     protected override bool HigherIsBetter => false;
+
+    protected override double ChanceLoss => Math.Log(_network.Architecture.VocabularySize);
 
     protected override (float Loss, int Positions, long Tokens) TrainStep()
     {
@@ -227,6 +250,8 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
         TrainingTokens = _train.Length, ValidationTokens = _validation?.Length ?? 0, BestValidationLoss = Best, Settings = Settings.Describe(),
         UnknownTokens = _unknown, AddedTokens = _added,
     };
+
+    protected override void WriteModel(string path) => new LanguageModel(_network, _tokenizer, Record()).Save(path);
 
     protected override void WriteCheckpoint(string path, Dictionary<string, Tensor> tensors, string checkpointJson, TrainingRecord record)
     {

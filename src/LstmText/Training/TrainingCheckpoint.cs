@@ -38,6 +38,9 @@ internal sealed record TrainingCheckpoint
     public double? LastTrainingLoss { get; init; }
     public double? BestValidationScore { get; init; }
 
+    /// <summary>How the tokenizer was made (<see cref="Training.TokenizerRecipe"/>), or null (fine-tuning, older checkpoints).</summary>
+    public string? TokenizerRecipe { get; init; }
+
     [JsonIgnore]
     public IReadOnlyDictionary<string, Tensor> Tensors { get; init; } = new Dictionary<string, Tensor>();
 

@@ -15,6 +15,9 @@ internal sealed class TrainingLog(string? modelPath)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        // Training stops on a NaN or infinite loss before logging it; should another value (a learning rate of
+        // infinity, say) not be finite, it is written as the string "Infinity" or "NaN" rather than failing the run.
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
     private readonly List<ValidationEntry> _entries = [];

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using LstmText.Optimizers;
 using LstmText.Tensors;
 
@@ -14,10 +15,18 @@ namespace LstmText.Training;
 /// <typeparam name="TSettings">The trainer's settings.</typeparam>
 internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettingsBase<TSettings>
 {
+    /// <summary>A step's loss above this many times the reference loss (see <see cref="ExplodingLossLimit"/>) counts as exploding.</summary>
+    internal const double ExplosionFactor = 10;
+
+    /// <summary>This many exploding steps in a row stop the run as diverged.</summary>
+    internal const int ExplosionSteps = 5;
+
     private readonly IReadOnlyList<string> _parameterNames;
     private string? _lastCheckpoint;
     private Stopwatch _clock = new();
     private double _priorSeconds;
+    private double? _startingLoss;
+    private int _explodingSteps;
 
     protected TrainingLoop(TSettings settings, Optimizer optimizer, IReadOnlyList<string> parameterNames)
     {
@@ -52,6 +61,9 @@ internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettin
     /// <summary>The mean training loss between the last two validation points.</summary>
     protected double? LastTrainingLoss { get; private set; }
 
+    /// <summary>The loss of the last step.</summary>
+    private double LastStepLoss { get; set; }
+
     /// <summary>The last validation, or null before the first.</summary>
     protected ValidationEntry? LastValidation { get; private set; }
 
@@ -60,6 +72,24 @@ internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettin
 
     /// <summary>Training time, resumed runs included.</summary>
     protected double Seconds => _priorSeconds + _clock.Elapsed.TotalSeconds;
+
+    /// <summary>
+    /// The epoch the last step belongs to, counted from 1 (0 before the first step): the step that ends the first epoch
+    /// is in epoch 1. The log, the progress reports and the training record all use this count.
+    /// </summary>
+    protected int CurrentEpoch => Position > 0 ? Epoch + 1 : Epoch;
+
+    /// <summary>
+    /// The loss of a model that gives every outcome the same probability: ln(vocabulary size) for a language model,
+    /// ln(classes) for a classifier. A step's loss far above both it and the run's first loss means training diverged.
+    /// </summary>
+    protected abstract double ChanceLoss { get; }
+
+    /// <summary>
+    /// The loss above which a step counts as exploding: <see cref="ExplosionFactor"/> × the larger of the run's first
+    /// step loss and <see cref="ChanceLoss"/>.
+    /// </summary>
+    private double ExplodingLossLimit => ExplosionFactor * Math.Max(_startingLoss ?? 0, ChanceLoss);
 
     /// <summary>Optimizer steps in one epoch, for the run's total and the schedule.</summary>
     protected abstract int StepsPerEpoch { get; }
@@ -94,13 +124,16 @@ internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettin
     /// <summary>The trainer's own record fields added to the shared ones.</summary>
     protected abstract TrainingRecord DescribeRecord(TrainingRecord shared);
 
+    /// <summary>Writes the model as it stands, with its training record, to <paramref name="path"/> (as at the end of a run).</summary>
+    protected abstract void WriteModel(string path);
+
     /// <summary>Writes the model with the checkpoint's <paramref name="tensors"/> and metadata to <paramref name="path"/>.</summary>
     protected abstract void WriteCheckpoint(string path, Dictionary<string, Tensor> tensors, string checkpointJson, TrainingRecord record);
 
     /// <summary>The training record as it stands.</summary>
     protected TrainingRecord Record() => DescribeRecord(new TrainingRecord
     {
-        Steps = Step, Epochs = Epoch + (Position > 0 ? 1 : 0), TrainingLoss = LastTrainingLoss, ValidationLoss = LastValidation?.ValidationLoss,
+        Steps = Step, Epochs = CurrentEpoch, TrainingLoss = LastTrainingLoss, ValidationLoss = LastValidation?.ValidationLoss,
         StoppedBecause = StoppedBecause, Seconds = Math.Round(Seconds, 3),
     });
 
@@ -108,11 +141,34 @@ internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettin
     protected void EnsureFinite(float loss)
     {
         if (float.IsFinite(loss)) return;
-        throw new TrainingDivergedException(
-            $"training stopped at step {Step + 1}: the loss became {loss}" +
-            (_lastCheckpoint is null ? "; no checkpoint had been saved" : $"; the last good checkpoint is {_lastCheckpoint}") +
-            ". Try a lower learning rate or gradient clipping.", Step + 1, _lastCheckpoint);
+        throw Diverged(Step + 1, $"the loss became {Describe(loss)}");
     }
+
+    /// <summary>
+    /// Follows the losses of successive steps: after <see cref="ExplosionSteps"/> steps in a row above
+    /// <see cref="ExplodingLossLimit"/> the run has diverged.
+    /// </summary>
+    private void FollowLoss(float loss)
+    {
+        _startingLoss ??= loss;
+        if (loss <= ExplodingLossLimit)
+        {
+            _explodingSteps = 0;
+            return;
+        }
+        if (++_explodingSteps >= ExplosionSteps) throw Exploded(loss);
+    }
+
+    private TrainingDivergedException Exploded(double loss) => Diverged(Step, string.Create(CultureInfo.InvariantCulture,
+        $"the loss was {loss:G3} after {_explodingSteps} step(s) in a row above {ExplosionFactor} × the larger of the first loss " +
+        $"({_startingLoss:G3}) and the loss of a uniform guess ({ChanceLoss:G3})"));
+
+    private TrainingDivergedException Diverged(int step, string what) => new(
+        $"training diverged at step {step}: {what}" +
+        (_lastCheckpoint is null ? "; no checkpoint had been saved" : $"; the last good checkpoint is {_lastCheckpoint}") +
+        ". Try a lower learning rate or gradient clipping.", step, _lastCheckpoint);
+
+    private static string Describe(double value) => double.IsNaN(value) ? "NaN" : value > 0 ? "+infinity" : "-infinity";
 
     /// <summary>Takes back the shared state of a checkpoint (after the trainer checked that the data fits it).</summary>
     /// <exception cref="TrainingException">The checkpoint was trained with another batch size or optimizer.</exception>
@@ -149,19 +205,26 @@ internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettin
             if (cancellation.IsCancellationRequested)
             {
                 StoppedBecause = "cancelled";
-                string? saved = SaveCheckpoint(best: false);
+                string? saved = SaveCheckpoint(best: false) ?? _lastCheckpoint;
+                // The model goes where a finished run would put it, with the weights of the checkpoint just written.
+                bool wroteModel = Settings.ModelPath is not null && _explodingSteps == 0;
+                if (wroteModel) WriteModel(Settings.ModelPath!);
                 throw new OperationCanceledException(
-                    $"training cancelled at step {Step}" + (saved is null ? "" : $"; checkpoint saved to {saved}"), cancellation);
+                    $"training cancelled at step {Step}" + (saved is null ? "" : $"; checkpoint saved to {saved}") +
+                    (wroteModel ? $"; the model as it stands written to {Settings.ModelPath}" : ""), cancellation);
             }
 
             float rate = schedule.At(Step);
             Optimizer.LearningRate = rate;
             var (value, positions, stepTokens) = TrainStep();
             Step++;
+            LastStepLoss = value;
+            FollowLoss(value);
             Position += positions;
             tokens += stepTokens;
             lossSinceValidation += value;
             stepsSinceValidation++;
+            double averageLoss = lossSinceValidation / stepsSinceValidation;
             bool epochEnd = Position >= EpochLength;
             if (epochEnd)
             {
@@ -184,10 +247,13 @@ internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettin
                 }
                 SaveCheckpoint(best: false);
             }
-            Settings.ProgressSink?.Report(new TrainingProgress(Step, totalSteps, Epoch + (Position > 0 || !epochEnd ? 1 : 0), value, rate,
-                tokens / Math.Max(1e-9, _clock.Elapsed.TotalSeconds), TimeSpan.FromSeconds(Seconds), validated?.ValidationLoss, validated?.ValidationScore));
+            Settings.ProgressSink?.Report(new TrainingProgress(Step, totalSteps, CurrentEpoch, value, rate,
+                tokens / Math.Max(1e-9, _clock.Elapsed.TotalSeconds), TimeSpan.FromSeconds(Seconds), validated?.ValidationLoss, validated?.ValidationScore,
+                averageLoss));
         }
 
+        // A run must not end on exploding steps and write their weights as its model.
+        if (_explodingSteps > 0) throw Exploded(LastStepLoss);
         if (stepsSinceValidation > 0) LastTrainingLoss = lossSinceValidation / stepsSinceValidation;
         if (Validates && lastValidatedStep != Step) ValidateAndLog(Optimizer.LearningRate);
         SaveCheckpoint(best: false);
@@ -197,18 +263,23 @@ internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettin
     private ValidationEntry ValidateAndLog(double rate)
     {
         var (loss, score, metric) = Validate();
+        if (!double.IsFinite(loss)) throw Diverged(Step, $"the validation loss became {Describe(loss)}");
         double value = HigherIsBetter ? score ?? throw new InvalidOperationException("A trainer that follows a score must return one.") : loss;
-        bool improved = Best is null || (HigherIsBetter ? value > Best.Value : value < Best.Value);
+        bool improved = _explodingSteps == 0 && (Best is null || (HigherIsBetter ? value > Best.Value : value < Best.Value));
         if (improved) { Best = value; ValidationsWithoutImprovement = 0; } else ValidationsWithoutImprovement++;
-        LastValidation = new ValidationEntry(Step, Epoch, LastTrainingLoss, loss, rate, Math.Round(Seconds, 3), score, metric);
+        LastValidation = new ValidationEntry(Step, CurrentEpoch, LastTrainingLoss, loss, rate, Math.Round(Seconds, 3), score, metric);
         Log.Add(LastValidation);
         if (improved) SaveCheckpoint(best: true);
         return LastValidation;
     }
 
+    /// <summary>
+    /// Writes the last (or best) checkpoint, unless the last step's loss was exploding: then the checkpoint on disk stays
+    /// the last good one, and null is returned.
+    /// </summary>
     private string? SaveCheckpoint(bool best)
     {
-        if (Settings.ModelPath is not { } modelPath) return null;
+        if (Settings.ModelPath is not { } modelPath || _explodingSteps > 0) return null;
         var tensors = new Dictionary<string, Tensor>(StringComparer.Ordinal);
         var (steps, started) = OptimizerState.Capture(Optimizer, _parameterNames, tensors);
         var checkpoint = DescribeCheckpoint(new TrainingCheckpoint
@@ -216,7 +287,7 @@ internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettin
             Step = Step, Epoch = Epoch, Position = Position, Random = Random.State, Optimizer = Settings.Optimizer.ToString(),
             OptimizerSteps = steps, OptimizerStarted = started, ValidationsWithoutImprovement = ValidationsWithoutImprovement,
             BestValidationLoss = HigherIsBetter ? null : Best, BestValidationScore = HigherIsBetter ? Best : null,
-            Seconds = Seconds, BatchSize = Settings.Batch, LastTrainingLoss = LastTrainingLoss,
+            Seconds = Seconds, BatchSize = Settings.Batch, LastTrainingLoss = LastTrainingLoss, TokenizerRecipe = Settings.TokenizerRecipe,
         });
         string path = TrainingLog.PathBeside(modelPath, best ? ".best.ckpt.safetensors" : ".last.ckpt.safetensors");
         WriteCheckpoint(path, tensors, checkpoint.ToJson(), Record());

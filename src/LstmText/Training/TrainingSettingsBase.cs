@@ -34,6 +34,9 @@ public abstract class TrainingSettingsBase<TSelf> where TSelf : TrainingSettings
     internal IProgress<TrainingProgress>? ProgressSink { get; private set; }
     internal CancellationToken Cancellation { get; private set; }
 
+    /// <summary>How a builder makes the tokenizer (see <see cref="Training.TokenizerRecipe"/>); kept in checkpoints so a resumed run can tell a changed one. Null when a model supplies it.</summary>
+    internal string? TokenizerRecipe { get; set; }
+
     private TSelf This => (TSelf)this;
 
     /// <summary>Train for this many passes over the training data (default 10 unless <see cref="MaxSteps"/> or <see cref="TimeBudget"/> is set).</summary>

@@ -2,7 +2,7 @@ namespace LstmText.Training;
 
 /// <summary>One validation of a run: the line it adds to the JSONL log and the points it adds to the learning curve.</summary>
 /// <param name="Step">Steps done when it ran.</param>
-/// <param name="Epoch">Epochs finished when it ran.</param>
+/// <param name="Epoch">The epoch of the step it followed, counted from 1 (the step that ends the first epoch is in epoch 1).</param>
 /// <param name="TrainingLoss">The mean training loss since the previous validation.</param>
 /// <param name="ValidationLoss">The validation loss.</param>
 /// <param name="LearningRate">The learning rate of the last step.</param>

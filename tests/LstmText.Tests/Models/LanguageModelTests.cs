@@ -68,7 +68,7 @@ public sealed class LanguageModelTests : IDisposable
         var resumed = new List<double>();
         LanguageModel.Configure().CharacterLevel().Embedding(8).Lstm(12, layers: 2).Dropout(0.1).Train(Corpus + Corpus,
             t => t.MaxSteps(4).BatchSize(4).SequenceLength(10).Seed(3).ValidateEvery(3).SaveTo(path).ReportProgress(new Collect(resumed)));
-        var final = LanguageModel.Configure().Train(Corpus + Corpus,
+        var final = LanguageModel.Configure().CharacterLevel().Embedding(8).Lstm(12, layers: 2).Dropout(0.1).Train(Corpus + Corpus,
             t => t.MaxSteps(8).BatchSize(4).SequenceLength(10).Seed(3).ValidateEvery(3).SaveTo(path)
                 .ResumeFrom(PathOf("half.last.ckpt.safetensors")).ReportProgress(new Collect(resumed)));
 
@@ -189,8 +189,8 @@ public sealed class LanguageModelTests : IDisposable
             t => t.MaxSteps(50).BatchSize(4).SequenceLength(10).SaveTo(path).CancelWith(cancellation.Token)
                 .ReportProgress(new CancelAfter(2, cancellation))));
         Assert.Contains("step 2", error.Message);
-        Assert.False(File.Exists(path));
-        var resumed = LanguageModel.Configure().Train(Corpus + Corpus,
+        Assert.Equal("cancelled", LanguageModel.Load(path).Training!.StoppedBecause);
+        var resumed = LanguageModel.Configure().Embedding(8).Lstm(8).Train(Corpus + Corpus,
             t => t.MaxSteps(3).BatchSize(4).SequenceLength(10).SaveTo(path).ResumeFrom(PathOf("cancelled.last.ckpt.safetensors")));
         Assert.Equal(3, resumed.Training!.Steps);
     }
