@@ -67,7 +67,7 @@ public sealed class EvaluateAndCalibrateCommandTests : IDisposable
         Assert.Equal(2, exit);
         Assert.Empty(output);
         Assert.Equal($"error: {PathOf("public.tsv")}:6: the label 'neutral' is not a class of the model (negative, positive); " +
-            "map it with --label-map neutral=CLASS or leave its rows out with --drop-label neutral", error.Trim());
+            "map it with --label-map neutral=CLASS or leave its rows out with --drop-label neutral\nsee: lstmtext evaluate --help", error.Trim());
 
         (exit, _, error) = Run("evaluate", "--data", PathOf("public.tsv"), "--label-map", "neg=bad,pos=positive");
         Assert.Equal(2, exit);

@@ -59,7 +59,7 @@ public sealed class TrainingFaultCommandTests : IDisposable
         Assert.True(exit == 0, error);
 
         var console = Regex.Matches(error, @"^step (\d+)/\d+ epoch (\d+): loss ([\d.]+), validation", RegexOptions.Multiline)
-            .ToDictionary(m => int.Parse(m.Groups[1].Value), m => (Epoch: int.Parse(m.Groups[2].Value), Loss: m.Groups[3].Value));
+            .ToDictionary(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture), m => (Epoch: int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture), Loss: m.Groups[3].Value));
         var log = File.ReadAllLines(PathOf("tiny.log.jsonl")).Select(line => JsonDocument.Parse(line).RootElement).ToList();
         Assert.Equal(log.Count, console.Count);
         foreach (var entry in log)
