@@ -118,6 +118,24 @@ public sealed class ClassifierCommandTests : IDisposable
         Assert.Contains("--min-frequency must be at least 1", refused);
     }
 
+    [Fact]
+    public void Normalisation_options_are_stored_with_the_model_and_used_when_it_reads_text()
+    {
+        var data = PathOf("social.tsv");
+        File.WriteAllText(data, "label\ttext\npositive\t@ann it's GREAT :) http://x.io\nnegative\tit does n't work :(\n" +
+            "positive\tsooo good #fun\nnegative\tbad , bad -lrb- sic -rrb-\n");
+        var (exit, _, error) = CommandLine.Run("train-classifier", "--data", data, "--out", _model, "--lowercase", "--normalize", "all",
+            "--mark-all-caps", "--unk-dropout", "0.1", "--epochs", "1", "--embedding", "4", "--hidden", "4", "--validation-fraction", "0");
+        Assert.True(exit == 0, error);
+        var (_, tokens, _) = CommandLine.Run("tokenize", "--model", _model, "--text", "It doesn't work @bob :-( soooo GREAT (www.y.com)", "--inline");
+        Assert.Matches(@"^\d+:it \d+:does \d+:n't \d+:work \d+:<user> \d+::\( \d+:soo \d+:<caps> \d+:great \d+:\( \d+:<url> \d+:\)$", tokens.Trim());
+        var (_, _, badName) = CommandLine.Run("train-classifier", "--data", data, "--out", _model, "--normalize", "treebank,shouting");
+        Assert.Contains("--normalize: 'shouting' is not one of", badName);
+        var (refusedExit, _, refused) = CommandLine.Run("train-classifier", "--data", data, "--out", _model, "--unk-dropout", "1");
+        Assert.NotEqual(0, refusedExit);
+        Assert.Contains("--unk-dropout must be at least 0 and below 1", refused);
+    }
+
     private double AccuracyOn(string model, string data)
     {
         var (exit, output, error) = CommandLine.Run("evaluate", "--model", model, "--data", data, "--json");

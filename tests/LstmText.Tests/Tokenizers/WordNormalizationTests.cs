@@ -68,6 +68,15 @@ public sealed class WordNormalizationTests
     }
 
     [Fact]
+    public void The_documented_social_media_example_reads_as_documented()
+    {
+        var options = new WordTokenizerOptions { LowerCase = true, Normalization = WordNormalization.All, MarkAllCaps = true };
+        var social = WordTokenizer.Build(["@jack sooo good :) http://t.co/x it doesn't"], options);
+        Assert.Equal("<user> <caps> soo good :) <url> it does n't".Split(' '),
+            Tokens(social, "@bob SOOOOO good :-) www.example.com it does n't"));
+    }
+
+    [Fact]
     public void Each_mark_can_be_left_alone()
     {
         var hashtagsOnly = new WordTokenizerOptions { Normalization = WordNormalization.Hashtags };
