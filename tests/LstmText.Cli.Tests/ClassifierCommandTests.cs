@@ -282,6 +282,33 @@ public sealed class ClassifierCommandTests : IDisposable
         Assert.StartsWith("negative\t", negative);
     }
 
+    [Fact]
+    public void The_bundled_sentiment_model_reads_capitals_like_small_letters_and_doubts_made_up_words()
+    {
+        Assert.True(BundledModelExists(), "corpora/sentiment/sentiment.safetensors is committed and copied beside the tool.");
+        var (exit, lower, error) = CommandLine.Run("classify", "--text", "a wonderful, moving film");
+        Assert.True(exit == 0, error);
+        var (_, title, _) = CommandLine.Run("classify", "--text", "A Wonderful, Moving Film");
+        Assert.Equal(lower, title);
+        var (_, treebank, _) = CommandLine.Run("classify", "--text", "it does n't work -lrb- at all -rrb- .");
+        var (_, plain, _) = CommandLine.Run("classify", "--text", "It doesn't work (at all).");
+        Assert.Equal(plain, treebank);
+        var (_, madeUp, _) = CommandLine.Run("classify", "--text", "zorbly fnargle quimp wuzzle blicket");
+        var confidence = double.Parse(madeUp.Split('\t')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(confidence < 0.7, madeUp);
+    }
+
+    [Fact]
+    public void Classify_help_says_what_the_bundled_model_was_trained_on_and_how_well_it_does()
+    {
+        var (exit, output, error) = CommandLine.Run("classify", "--help");
+        Assert.True(exit == 0, error);
+        var help = System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
+        foreach (var expected in new[] { "IMDb", "Maas et al. 2011", "SST-2", "Socher et al. 2013", "UCI", "Kotzias et al. 2015", "corpora/README.md" })
+            Assert.Contains(expected, help);
+        Assert.Matches(@"SST-2 dev \d+\.\d %, IMDb reviews \d+\.\d %", help);
+    }
+
     private string WriteFile(string name, string text)
     {
         File.WriteAllText(PathOf(name), text);

@@ -11,7 +11,9 @@ public sealed record WordTokenizerOptions
 
     /// <summary>
     /// What reads alike before lookup (treebank clitics and brackets, URLs, @mentions, #hashtags, emoticons, elongated
-    /// words); only with <see cref="WordSplitting.WordsAndPunctuation"/>. Default <see cref="WordNormalization.None"/>.
+    /// words). Marks that splitting would cut apart (addresses, mentions, hashtags, emoticons, treebank brackets and
+    /// quotes) are recognised only with <see cref="WordSplitting.WordsAndPunctuation"/>; clitics and elongation apply
+    /// to any splitting. Default <see cref="WordNormalization.None"/>.
     /// </summary>
     public WordNormalization Normalization { get; init; }
 
