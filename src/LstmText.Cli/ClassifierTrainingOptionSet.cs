@@ -28,6 +28,7 @@ internal sealed class ClassifierTrainingOptionSet
     public Option<string?> ClassWeights { get; } = new("--class-weights") { Description = "balanced (n / (k·count)), or explicit weights: negative=1,positive=3." };
     public Option<string> Metric { get; } = new("--metric") { Description = "The validation score for the best checkpoint and early stopping: macro-f1 or accuracy.", DefaultValueFactory = _ => "macro-f1" };
     public Option<int> FreezeEncoderEpochs { get; } = new("--freeze-encoder-epochs") { Description = "Train only the head for the first N epochs." };
+    public Option<double> UnknownDropout { get; } = new("--unk-dropout") { Description = "While training, replace each token by <unk> with this probability (e.g. 0.05), so unseen words read as uncertain." };
     public Option<float> EncoderRateFactor { get; } = new("--encoder-lr-factor") { Description = "The embedding and LSTM learn at this factor × --lr.", DefaultValueFactory = _ => 1f };
 
     /// <summary>Adds the classifier options, then the data options, then the shared training options.</summary>
@@ -39,6 +40,11 @@ internal sealed class ClassifierTrainingOptionSet
         command.Options.Add(Metric);
         command.Options.Add(FreezeEncoderEpochs);
         command.Options.Add(EncoderRateFactor);
+        command.Options.Add(UnknownDropout);
+        UnknownDropout.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<double>() is not (>= 0 and < 1)) result.AddError("--unk-dropout must be at least 0 and below 1.");
+        });
         Data.AddTo(command);
         Training.AddTo(command);
     }
@@ -69,7 +75,8 @@ internal sealed class ClassifierTrainingOptionSet
             if (parse.GetValue(MaxTokens) is { } maxTokens) t.TruncateTo(maxTokens);
             if (keepBest) t.KeepBestWeights(); else t.KeepLastWeights();
             t.ReportProgress(progress).BestBy(ParseMetric(parse.GetValue(Metric)!))
-                .FreezeEncoderFor(parse.GetValue(FreezeEncoderEpochs)).EncoderLearningRateFactor(parse.GetValue(EncoderRateFactor));
+                .FreezeEncoderFor(parse.GetValue(FreezeEncoderEpochs)).EncoderLearningRateFactor(parse.GetValue(EncoderRateFactor))
+                .UnknownWordDropout(parse.GetValue(UnknownDropout));
             if (validation is not null) t.ValidationExamples(validation);
             else t.ValidationFraction(parse.GetValue(Training.ValidationFraction));
             if (parse.GetValue(ClassWeights) is { } weights)

@@ -13,9 +13,17 @@ internal static class ClassifyCommand
     /// <summary>Where the bundled sentiment model lives, relative to the tool (corpora/sentiment/ in the repository).</summary>
     internal const string BundledModelPath = "corpora/sentiment/sentiment.safetensors";
 
+    /// <summary>What the bundled model is, what it was trained on and how well it does (measured as corpora/README.md says).</summary>
+    internal const string BundledModelDescription =
+        "Without --model: the bundled English sentiment model (negative/positive), a word-level BiLSTM trained with lstmtext on " +
+        "IMDb movie reviews (Maas et al. 2011), SST-2 sentences and phrases (Socher et al. 2013) and the UCI Amazon/Yelp/IMDb " +
+        "sentences (Kotzias et al. 2015). Accuracy on data it never saw: SST-2 dev 84.4 %, IMDb reviews 90.8 %, " +
+        "UCI review sentences (Amazon, Yelp, IMDb) 86.5 %. Case-insensitive; reads PTB-tokenised text and social-media marks " +
+        "(@mentions, URLs, #hashtags, emoticons) like plain text. Not measured on tweets. Details: corpora/README.md.";
+
     public static Command Create()
     {
-        var model = new Option<string?>("--model") { Description = $"The classifier file (default: the bundled {BundledModelPath})." };
+        var model = new Option<string?>("--model") { Description = $"The classifier file (default: the bundled {BundledModelPath}, English sentiment; see below)." };
         var input = new Option<string?>("--input") { Description = "The table to label: CSV, TSV, JSONL or Parquet, or - for stdin." };
         var output = new Option<string?>("--output") { Description = "Where to write the labelled table (same format), or - for stdout.", DefaultValueFactory = _ => "-" };
         var text = new Option<string?>("--text") { Description = "Classify this one text instead of a table; prints label and confidence." };
@@ -30,7 +38,8 @@ internal static class ClassifyCommand
             "Label every row of a table with a classifier: the input columns stay as they are, then label, confidence and p_<class>; " +
             "a row that cannot be classified keeps its place with an error. A summary goes to stderr. Each text is read as the " +
             "model was trained: its first max_tokens tokens (see lstmtext info), the rest is not read.\n" +
-            "Example: lstmtext classify --model sentiment.safetensors --input reviews.csv --output labelled.csv")
+            "Example: lstmtext classify --model sentiment.safetensors --input reviews.csv --output labelled.csv\n" +
+            BundledModelDescription)
         {
             model, input, output, text, textColumn, format, delimiter, noHeader, encoding, batchSize, batchTokens,
         };

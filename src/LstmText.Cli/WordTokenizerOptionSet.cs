@@ -17,6 +17,17 @@ internal sealed class WordTokenizerOptionSet
 
     public Option<bool> LowerCase { get; } = new("--lowercase") { Description = "With --tokenizer word: lower-case every word." };
 
+    public Option<string> Normalize { get; } = new("--normalize")
+    {
+        Description = "With --tokenizer word: what reads alike, comma-separated: treebank (\"does n't\", -lrb-, `` read as plain text; clitics split), " +
+            "social-media (urls, mentions, hashtags, emoticons, elongation), each of those alone, all, or none.",
+        DefaultValueFactory = _ => "none",
+    };
+
+    public Option<bool> MarkAllCaps { get; } = new("--mark-all-caps") { Description = "With --tokenizer word: put <caps> before a word written in capitals (GREAT), so --lowercase keeps the emphasis." };
+
+    public Option<bool> MarkHashtags { get; } = new("--mark-hashtags") { Description = "With --normalize hashtags: put <hashtag> before a hashtag's word." };
+
     public Option<bool> LineBreaks { get; } = new("--line-breaks-as-eos") { Description = "With --tokenizer word: each line break becomes the <eos> token (PTB's convention)." };
 
     public Option<int> MinimumFrequency { get; } = new("--min-frequency")
@@ -37,6 +48,17 @@ internal sealed class WordTokenizerOptionSet
         {
             if (result.GetValueOrDefault<int>() < 1) result.AddError("--min-frequency must be at least 1.");
         });
+        Normalize.Validators.Add(result =>
+        {
+            try
+            {
+                ParseNormalization(result.GetValueOrDefault<string>());
+            }
+            catch (FormatException e)
+            {
+                result.AddError(e.Message);
+            }
+        });
         MaximumVocabulary.Validators.Add(result =>
         {
             if (result.GetValueOrDefault<int?>() is < 1) result.AddError("--max-vocab must be at least 1.");
@@ -45,7 +67,7 @@ internal sealed class WordTokenizerOptionSet
 
     public void AddTo(Command command)
     {
-        foreach (Option option in new Option[] { Splitting, LowerCase, LineBreaks, MinimumFrequency, MaximumVocabulary }) command.Options.Add(option);
+        foreach (Option option in new Option[] { Splitting, LowerCase, Normalize, MarkAllCaps, MarkHashtags, LineBreaks, MinimumFrequency, MaximumVocabulary }) command.Options.Add(option);
     }
 
     /// <summary>The word tokenizer options the command line asks for.</summary>
@@ -53,8 +75,35 @@ internal sealed class WordTokenizerOptionSet
     {
         Splitting = parse.GetValue(Splitting) == "whitespace" ? WordSplitting.Whitespace : WordSplitting.WordsAndPunctuation,
         LowerCase = parse.GetValue(LowerCase),
+        Normalization = ParseNormalization(parse.GetValue(Normalize)),
+        MarkAllCaps = parse.GetValue(MarkAllCaps),
+        MarkHashtags = parse.GetValue(MarkHashtags),
         LineBreaksAsEndOfSequence = parse.GetValue(LineBreaks),
         MinimumFrequency = parse.GetValue(MinimumFrequency),
         MaximumVocabularySize = parse.GetValue(MaximumVocabulary) ?? int.MaxValue,
     };
+
+    /// <summary>Reads <c>treebank,social-media</c>; a name it does not know is a <see cref="FormatException"/> naming it.</summary>
+    internal static WordNormalization ParseNormalization(string? text)
+    {
+        var normalization = WordNormalization.None;
+        foreach (var name in (text ?? "none").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            normalization |= name.ToLowerInvariant() switch
+            {
+                "none" => WordNormalization.None,
+                "all" => WordNormalization.All,
+                "social-media" or "social" => WordNormalization.SocialMedia,
+                "treebank" => WordNormalization.Treebank,
+                "urls" => WordNormalization.Urls,
+                "mentions" => WordNormalization.Mentions,
+                "hashtags" => WordNormalization.Hashtags,
+                "emoticons" => WordNormalization.Emoticons,
+                "elongation" => WordNormalization.Elongation,
+                _ => throw new FormatException(
+                    $"--normalize: '{name}' is not one of treebank, social-media, urls, mentions, hashtags, emoticons, elongation, all, none."),
+            };
+        }
+        return normalization;
+    }
 }

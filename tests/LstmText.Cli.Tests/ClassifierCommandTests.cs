@@ -119,6 +119,24 @@ public sealed class ClassifierCommandTests : IDisposable
         Assert.Contains("--min-frequency must be at least 1", refused);
     }
 
+    [Fact]
+    public void Normalisation_options_are_stored_with_the_model_and_used_when_it_reads_text()
+    {
+        var data = PathOf("social.tsv");
+        File.WriteAllText(data, "label\ttext\npositive\t@ann it's GREAT :) http://x.io\nnegative\tit does n't work :(\n" +
+            "positive\tsooo good #fun\nnegative\tbad , bad -lrb- sic -rrb-\n");
+        var (exit, _, error) = CommandLine.Run("train-classifier", "--data", data, "--out", _model, "--lowercase", "--normalize", "all",
+            "--mark-all-caps", "--unk-dropout", "0.1", "--epochs", "1", "--embedding", "4", "--hidden", "4", "--validation-fraction", "0");
+        Assert.True(exit == 0, error);
+        var (_, tokens, _) = CommandLine.Run("tokenize", "--model", _model, "--text", "It doesn't work @bob :-( soooo GREAT (www.y.com)", "--inline");
+        Assert.Matches(@"^\d+:it \d+:does \d+:n't \d+:work \d+:<user> \d+::\( \d+:soo \d+:<caps> \d+:great \d+:\( \d+:<url> \d+:\)$", tokens.Trim());
+        var (_, _, badName) = CommandLine.Run("train-classifier", "--data", data, "--out", _model, "--normalize", "treebank,shouting");
+        Assert.Contains("--normalize: 'shouting' is not one of", badName);
+        var (refusedExit, _, refused) = CommandLine.Run("train-classifier", "--data", data, "--out", _model, "--unk-dropout", "1");
+        Assert.NotEqual(0, refusedExit);
+        Assert.Contains("--unk-dropout must be at least 0 and below 1", refused);
+    }
+
     private static double AccuracyOn(string model, string data)
     {
         var (exit, output, error) = CommandLine.Run("evaluate", "--model", model, "--data", data, "--json");
@@ -265,6 +283,33 @@ public sealed class ClassifierCommandTests : IDisposable
         Assert.StartsWith("positive\t", output);
         var (_, negative, _) = CommandLine.Run("classify", "--text", "a dull, boring mess");
         Assert.StartsWith("negative\t", negative);
+    }
+
+    [Fact]
+    public void The_bundled_sentiment_model_reads_capitals_like_small_letters_and_doubts_made_up_words()
+    {
+        Assert.True(BundledModelExists(), "corpora/sentiment/sentiment.safetensors is committed and copied beside the tool.");
+        var (exit, lower, error) = CommandLine.Run("classify", "--text", "a wonderful, moving film");
+        Assert.True(exit == 0, error);
+        var (_, title, _) = CommandLine.Run("classify", "--text", "A Wonderful, Moving Film");
+        Assert.Equal(lower, title);
+        var (_, treebank, _) = CommandLine.Run("classify", "--text", "it does n't work -lrb- at all -rrb- .");
+        var (_, plain, _) = CommandLine.Run("classify", "--text", "It doesn't work (at all).");
+        Assert.Equal(plain, treebank);
+        var (_, madeUp, _) = CommandLine.Run("classify", "--text", "zorbly fnargle quimp wuzzle blicket");
+        var confidence = double.Parse(madeUp.Split('\t')[1], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(confidence < 0.7, madeUp);
+    }
+
+    [Fact]
+    public void Classify_help_says_what_the_bundled_model_was_trained_on_and_how_well_it_does()
+    {
+        var (exit, output, error) = CommandLine.Run("classify", "--help");
+        Assert.True(exit == 0, error);
+        var help = System.Text.RegularExpressions.Regex.Replace(output, @"\s+", " ");
+        foreach (var expected in new[] { "IMDb", "Maas et al. 2011", "SST-2", "Socher et al. 2013", "UCI", "Kotzias et al. 2015", "corpora/README.md" })
+            Assert.Contains(expected, help);
+        Assert.Matches(@"SST-2 dev \d+\.\d %, IMDb reviews \d+\.\d %", help);
     }
 
     private string WriteFile(string name, string text)

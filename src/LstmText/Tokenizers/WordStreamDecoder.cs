@@ -30,7 +30,13 @@ internal sealed class WordStreamDecoder(WordTokenizer tokenizer, bool skipSpecia
         }
         bool noSpaceBefore;
         bool noSpaceAfter;
-        if (options.Splitting == WordSplitting.Whitespace || tokenizer.IsSpecial(id) || token.Length != 1)
+        if ((options.Normalization & WordNormalization.Treebank) != 0 && !tokenizer.IsSpecial(id) &&
+            token.Length > 1 && (token[0] == '\'' || token == "n't"))
+        {
+            noSpaceBefore = true; // a clitic split off its word: "does" "n't" reads "doesn't"
+            noSpaceAfter = false;
+        }
+        else if (options.Splitting == WordSplitting.Whitespace || tokenizer.IsSpecial(id) || token.Length != 1)
         {
             noSpaceBefore = noSpaceAfter = false;
         }

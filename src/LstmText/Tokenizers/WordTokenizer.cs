@@ -68,6 +68,9 @@ public sealed class WordTokenizer : Tokenizer
                 ("whitespace", WordSplitting.Whitespace), ("words-and-punctuation", WordSplitting.WordsAndPunctuation)),
             LowerCase = fields.OptionalBool("lowercase", false),
             LineBreaksAsEndOfSequence = fields.OptionalBool("lineBreaksAsEos", false),
+            Normalization = ReadNormalization(fields),
+            MarkAllCaps = fields.OptionalBool("markAllCaps", false),
+            MarkHashtags = fields.OptionalBool("markHashtags", false),
             SpecialTokens = ReadSpecialTokens(fields),
         };
         var vocabulary = ReadVocabulary(fields);
@@ -86,6 +89,13 @@ public sealed class WordTokenizer : Tokenizer
         if (UnicodeText.HasLoneSurrogate(text))
         {
             text = UnicodeText.ReplaceLoneSurrogates(text);
+        }
+        if (Options.Normalizes)
+        {
+            var sink = new IdSink(this, writer);
+            WordNormalizer.Scan(text, Options, Options.LineBreaksAsEndOfSequence, ref sink);
+            writer = sink.Writer;
+            return;
         }
         Span<char> lowered = stackalloc char[LongestStackWord];
         var scanner = new WordScanner(text, Options.Splitting, Options.LineBreaksAsEndOfSequence);
@@ -126,6 +136,57 @@ public sealed class WordTokenizer : Tokenizer
         writer.WriteString("splitting", Options.Splitting == WordSplitting.Whitespace ? "whitespace" : "words-and-punctuation");
         writer.WriteBoolean("lowercase", Options.LowerCase);
         writer.WriteBoolean("lineBreaksAsEos", Options.LineBreaksAsEndOfSequence);
+        // Written only when set, so that a tokenizer from before these options writes the same JSON it was read from.
+        if (Options.Normalization != WordNormalization.None)
+        {
+            writer.WriteStartArray("normalize");
+            foreach (var (name, flag) in NormalizationNames)
+            {
+                if ((Options.Normalization & flag) != 0) writer.WriteStringValue(name);
+            }
+            writer.WriteEndArray();
+        }
+        if (Options.MarkAllCaps) writer.WriteBoolean("markAllCaps", true);
+        if (Options.MarkHashtags) writer.WriteBoolean("markHashtags", true);
+    }
+
+    /// <summary>The JSON names of the <see cref="WordNormalization"/> flags, one per flag.</summary>
+    internal static readonly (string Name, WordNormalization Flag)[] NormalizationNames =
+    [
+        ("treebank", WordNormalization.Treebank), ("urls", WordNormalization.Urls), ("mentions", WordNormalization.Mentions),
+        ("hashtags", WordNormalization.Hashtags), ("emoticons", WordNormalization.Emoticons), ("elongation", WordNormalization.Elongation),
+    ];
+
+    private static WordNormalization ReadNormalization(TokenizerJsonFields fields)
+    {
+        var normalization = WordNormalization.None;
+        foreach (var name in fields.OptionalStringArray("normalize") ?? [])
+        {
+            var match = NormalizationNames.FirstOrDefault(n => n.Name == name);
+            if (match.Name is null)
+                throw new TokenizerFormatException(
+                    $"Tokenizer JSON field \"normalize\" holds \"{name}\"; expected any of {string.Join(", ", NormalizationNames.Select(n => $"\"{n.Name}\""))}.");
+            normalization |= match.Flag;
+        }
+        return normalization;
+    }
+
+    private ref struct IdSink(WordTokenizer tokenizer, TokenIdWriter writer) : IWordSink
+    {
+        public TokenIdWriter Writer = writer;
+
+        public void Add(scoped ReadOnlySpan<char> word) => Writer.Add(tokenizer.IdOfKnownOrUnknown(word));
+
+        public void AddLineBreak() => Writer.Add(tokenizer.EndOfSequenceId!.Value);
+    }
+
+    private struct CountingSink(UnitCounter counter) : IWordSink
+    {
+        public readonly void Add(scoped ReadOnlySpan<char> word) => counter.Add(word);
+
+        public readonly void AddLineBreak()
+        {
+        }
     }
 
     private static UnitCounter CountWords(IEnumerable<string> corpus, WordTokenizerOptions options)
@@ -134,6 +195,12 @@ public sealed class WordTokenizer : Tokenizer
         foreach (var document in corpus)
         {
             var text = UnicodeText.HasLoneSurrogate(document) ? UnicodeText.ReplaceLoneSurrogates(document) : document.AsSpan();
+            if (options.Normalizes)
+            {
+                var sink = new CountingSink(counter);
+                WordNormalizer.Scan(text, options, reportLineBreaks: false, ref sink);
+                continue;
+            }
             var scanner = new WordScanner(text, options.Splitting, reportLineBreaks: false);
             while (scanner.MoveNext(out var word, out _))
             {

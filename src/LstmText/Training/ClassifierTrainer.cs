@@ -291,7 +291,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         if (_batchesOfEpoch != Epoch) { _batches = EpochBatches(Epoch); _batchesOfEpoch = Epoch; }
         SetEncoderTrainable(Epoch >= Settings.FrozenEncoderEpochs);
         var rows = _batches[Position];
-        var batch = PaddedBatch.FromSequences(rows.Select(i => _trainIds[i]).ToArray(), _paddingId);
+        var batch = PaddedBatch.FromSequences(WithUnknownDropout(rows.Select(i => _trainIds[i]).ToArray()), _paddingId);
         var labels = rows.Select(i => _trainLabels[i]).ToArray();
         _classifier.ZeroGradients();
         float value = _loss.Forward(_classifier.ForwardBatch(batch, Random), labels);
@@ -304,6 +304,26 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         }
         Optimizer.Step();
         return (value, 1, batch.Lengths.Sum());
+    }
+
+    /// <summary>
+    /// The batch's texts with each token replaced by the unknown token with probability <see cref="ClassifierTrainingSettings.UnknownDropout"/>
+    /// (copies; the encoded data stays as it is). The random draws depend only on the seed, the epoch and the batch's
+    /// position, so a resumed run drops the same words.
+    /// </summary>
+    private int[][] WithUnknownDropout(int[][] sequences)
+    {
+        if (Settings.UnknownDropout <= 0 || _classifier.Tokenizer.UnknownId is not { } unknown) return sequences;
+        var random = new RandomSource((Settings.RandomSeed ^ 0x94D049BB133111EBUL) + (ulong)Epoch * 0x9E3779B97F4A7C15UL + (ulong)Position * 0xBF58476D1CE4E5B9UL);
+        var dropped = new int[sequences.Length][];
+        for (int row = 0; row < sequences.Length; row++)
+        {
+            var copy = (int[])sequences[row].Clone();
+            for (int t = 0; t < copy.Length; t++)
+                if (random.NextDouble() < Settings.UnknownDropout) copy[t] = unknown;
+            dropped[row] = copy;
+        }
+        return dropped;
     }
 
     protected override (double Loss, double? Score, string? Metric) Validate()

@@ -23,6 +23,7 @@ public sealed class ClassifierTrainingSettings : TrainingSettingsBase<Classifier
     internal int MaxTokens { get; private set; } = DefaultMaxTokens;
     internal bool MaxTokensGiven { get; private set; }
     internal bool KeepsBest { get; private set; } = true;
+    internal double UnknownDropout { get; private set; }
 
     /// <summary>Creates settings with the defaults: Adam at 2e-3, batches of 32, 10% of each class held out for validation.</summary>
     public ClassifierTrainingSettings()
@@ -97,10 +98,23 @@ public sealed class ClassifierTrainingSettings : TrainingSettingsBase<Classifier
         if (!MaxTokensGiven) MaxTokens = tokens;
     }
 
+    /// <summary>
+    /// Word dropout: while training, each token of a text is replaced by the tokenizer's unknown token with this
+    /// probability (default 0; e.g. 0.05), so the unknown token's vector is trained and a text of words never seen
+    /// reads as uncertain. The replacements depend only on the seed, the epoch and the batch, so runs repeat and
+    /// resume exactly. Validation and prediction never drop words.
+    /// </summary>
+    public ClassifierTrainingSettings UnknownWordDropout(double probability)
+    {
+        if (!(probability is >= 0 and < 1)) throw new ArgumentOutOfRangeException(nameof(probability), $"The unknown-word dropout {probability} is not in [0, 1).");
+        UnknownDropout = probability; return this;
+    }
+
     internal string Describe() =>
         $"{DescribeOptimizer()} max_tokens={MaxTokens} best_by={MetricName(Metric)} keep={(KeepsBest ? "best" : "last")}" +
         (FrozenEncoderEpochs > 0 ? $" freeze_encoder_epochs={FrozenEncoderEpochs}" : "") +
-        (EncoderRateFactor != 1f ? $" encoder_lr_factor={EncoderRateFactor}" : "") + $" seed={RandomSeed}";
+        (EncoderRateFactor != 1f ? $" encoder_lr_factor={EncoderRateFactor}" : "") +
+        (UnknownDropout > 0 ? FormattableString.Invariant($" unk_dropout={UnknownDropout}") : "") + $" seed={RandomSeed}";
 
     internal static string MetricName(ClassificationMetric metric) => metric == ClassificationMetric.Accuracy ? "accuracy" : "macro_f1";
 }
