@@ -15,7 +15,7 @@ public sealed class RobustClassifierTests
         TextClassifier.Configure().WordLevel(robust).Embedding(8).Lstm(8, bidirectional: true).Pooling(SequencePooling.Concat).PoolingDropout(0.1);
 
     /// <summary>The tiny set with some words capitalised, so the vocabulary would hold both forms without lower-casing.</summary>
-    private static IReadOnlyList<LabelledExample> MixedCaseSet() =>
+    private static List<LabelledExample> MixedCaseSet() =>
         ClassifierTrainerTests.TinySet(60).Select((e, i) => i % 3 == 0 ? e with { Text = System.Globalization.CultureInfo.InvariantCulture.TextInfo.ToTitleCase(e.Text) } : e).ToList();
 
     [Fact]
