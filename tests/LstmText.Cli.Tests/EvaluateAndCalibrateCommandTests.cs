@@ -155,7 +155,7 @@ public sealed class EvaluateAndCalibrateCommandTests : IDisposable
         (exit, var output, error) = Run("calibrate", "--model", model, "--data", noisy, "--out", calibrated);
         Assert.True(exit == 0, error);
         Assert.Empty(output);
-        Assert.Matches(@"^temperature [\d.]+ -> [\d.]+ fitted on 40 examples: loss [\d.]+ -> [\d.]+ nats, ECE [\d.]+ -> [\d.]+; wrote ", error);
+        Assert.Matches(@"^temperature [\d.]+ -> [\d.]+ fitted on 40 examples: loss [\d.]+ -> [\d.]+ nats, ECE [\d.]+ -> [\d.]+; reads \d+ tokens; wrote ", error);
         double temperature = ModelFile.Read(calibrated).Config.Extras!["temperature"].GetDouble();
         Assert.True(temperature > 1, $"T = {temperature}");
 
@@ -167,6 +167,17 @@ public sealed class EvaluateAndCalibrateCommandTests : IDisposable
         }
         Assert.True(LossOf(calibrated) < LossOf(model));
         Assert.Equal(Weights(model), Weights(calibrated));
+
+        // --max-tokens changes how much of a text the calibrated model reads, and is kept in its file.
+        string longer = PathOf("longer.safetensors");
+        (exit, _, error) = Run("calibrate", "--model", model, "--data", noisy, "--out", longer, "--max-tokens", "7");
+        Assert.True(exit == 0, error);
+        Assert.Contains("reads 7 tokens", error);
+        Assert.Equal(7, Models.TextClassifier.Load(longer).MaxTokens);
+        Assert.NotEqual(7, Models.TextClassifier.Load(model).MaxTokens);
+        (exit, _, error) = Run("calibrate", "--model", model, "--data", noisy, "--out", PathOf("never.safetensors"), "--max-tokens", "0");
+        Assert.Equal(2, exit);
+        Assert.Contains("--max-tokens must be positive", error);
 
         (exit, _, error) = Run("calibrate", "--model", model, "--data", noisy, "--out", PathOf("never.safetensors"), "--label-map", "x");
         Assert.Equal(2, exit);
