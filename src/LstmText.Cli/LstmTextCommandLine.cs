@@ -40,7 +40,8 @@ internal static class LstmTextCommandLine
     /// </summary>
     public static async Task<int> InvokeAsync(string[] args, InvocationConfiguration configuration)
     {
-        var parse = Build().Parse(args);
+        // No response files: "@jack loved it" is a text to classify (a mention), not a file of arguments to read.
+        var parse = Build().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             return CommandFailure.ReportParseError(parse, configuration.Error);

@@ -34,6 +34,14 @@ internal sealed class StandardOutput : TextWriter
             return Console.Out;
         }
         var stream = new FileStream(new SafeFileHandle(1, ownsHandle: false), FileAccess.Write, bufferSize: 0);
+        if (stream.CanSeek)
+        {
+            // A regular file (`> out.txt`, or a script's `exec > log`): its reader cannot go away, and a FileStream
+            // writes at positions of its own, which would ignore (and overwrite) what the shell and earlier commands
+            // wrote through the same descriptor. The console stream writes at the shared offset.
+            stream.Dispose();
+            return new StandardOutput(new StreamWriter(Console.OpenStandardOutput(), new UTF8Encoding(false), 1 << 14));
+        }
         return new StandardOutput(new StreamWriter(stream, new UTF8Encoding(false), 1 << 14));
     }
 

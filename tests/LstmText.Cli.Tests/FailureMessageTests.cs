@@ -191,6 +191,36 @@ public sealed class FailureMessageTests : IDisposable
     }
 
     [Fact]
+    public void A_text_that_starts_with_an_at_sign_is_a_text_not_a_response_file()
+    {
+        var (exit, output, error) = Run("classify", "--text", "@jack loved it");
+        Assert.True(exit == 0, error);
+        Assert.Matches(@"^(positive|negative)\t[\d.]+\n$", output);
+    }
+
+    [Fact]
+    public void Output_redirected_to_a_file_keeps_what_the_shell_wrote_before_and_after()
+    {
+        // `(echo before; lstmtext classify ...; echo after) > file`: all three share one file offset.
+        var tool = Path.Combine(AppContext.BaseDirectory, "LstmText.Cli.dll");
+        var file = PathOf("shared-offset.txt");
+        var start = new ProcessStartInfo("bash", ["-c", "(echo before; dotnet \"$0\" classify --text 'a wonderful, moving film'; echo after) > \"$1\"", tool, file])
+        {
+            RedirectStandardError = true,
+            WorkingDirectory = AppContext.BaseDirectory,
+        };
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        Assert.True(process.ExitCode == 0, error);
+        var lines = File.ReadAllLines(file);
+        Assert.Equal(3, lines.Length);
+        Assert.Equal("before", lines[0]);
+        Assert.StartsWith("positive\t", lines[1]);
+        Assert.Equal("after", lines[2]);
+    }
+
+    [Fact]
     public void Generate_into_a_closed_pipe_stops_at_once_quietly_with_exit_1()
     {
         var (exit, error, exited) = RunIntoClosedPipe("generate", "--max-tokens", "5000000", "--seed", "1");
