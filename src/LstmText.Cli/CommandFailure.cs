@@ -205,9 +205,13 @@ internal static partial class CommandFailure
         {
             return name;
         }
-        // A plural parameter (texts) for a singular option (--text), and the other way round.
-        var other = name.EndsWith('s') ? name[..^1] : name + "s";
-        return options.Any(o => o.Name == other || o.Aliases.Contains(other)) ? other : null;
+        // A plural parameter (texts) for a singular option (--text), and the other way round; a size (HiddenSize)
+        // for the option that sets it (--hidden).
+        foreach (var other in new[] { name.EndsWith('s') ? name[..^1] : name + "s", name.EndsWith("-size", StringComparison.Ordinal) ? name[..^5] : name })
+        {
+            if (options.Any(o => o.Name == other || o.Aliases.Contains(other))) return other;
+        }
+        return null;
     }
 
     private static string GuardCondition(string rule) => rule switch

@@ -59,6 +59,10 @@ public sealed class FailureMessageTests : IDisposable
     [InlineData(2, "--lr must be a number", "train", "--corpus", "{dir}/tiny.txt", "--out", "{dir}/m.safetensors", "--lr", "1e-3x")]
     // A value out of range, checked by the library or by .NET's own guards.
     [InlineData(2, "--beams must be at least 1, not 0", "generate", "--beams", "0")]
+    [InlineData(2, "--num-samples: The number of samples must be at least 1, not 0", "generate", "--num-samples", "0")]
+    [InlineData(2, "--hidden: The LSTM hidden size is 0", "train", "--corpus", "{dir}/tiny.txt", "--out", "{dir}/m.safetensors", "--hidden", "0")]
+    [InlineData(2, "--dropout: Dropout 1.5 is not in [0, 1)", "train", "--corpus", "{dir}/tiny.txt", "--out", "{dir}/m.safetensors", "--dropout", "1.5")]
+    [InlineData(2, "--embedding: The embedding size is 0", "train-classifier", "--data", "{dir}/d.csv", "--out", "{dir}/m.safetensors", "--embedding", "0")]
     [InlineData(2, "--max-tokens must be at least 1, not -3", "generate", "--max-tokens", "-3")]
     [InlineData(2, "--top-p must be more than 0 and at most 1, not 2", "generate", "--top-p", "2")]
     [InlineData(2, "--temperature must be more than 0, not -1", "generate", "--temperature", "-1")]

@@ -37,8 +37,8 @@ public sealed class GenerationSettings
     public GenerationSettings Seed(ulong seed) { RandomSeed = seed; return this; }
 
     /// <summary>Generate this many samples together as one batch (with beam search: return this many best beams).</summary>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is less than 1.</exception>
-    public GenerationSettings Samples(int count) { SampleCount = AtLeastOne(count, nameof(count), "The number of samples"); return this; }
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="numSamples"/> is less than 1.</exception>
+    public GenerationSettings Samples(int numSamples) { SampleCount = AtLeastOne(numSamples, nameof(numSamples), "The number of samples"); return this; }
 
     /// <summary>Always take the likeliest token.</summary>
     public GenerationSettings Greedy() { IsGreedy = true; return this; }

@@ -54,11 +54,11 @@ public sealed record LanguageModelArchitecture(
     public void Validate()
     {
         if (VocabularySize <= 0) throw new ArgumentException($"The vocabulary size is {VocabularySize}; it must be positive.");
-        if (EmbeddingSize <= 0) throw new ArgumentException($"The embedding size is {EmbeddingSize}; it must be positive.");
-        if (HiddenSize <= 0) throw new ArgumentException($"The LSTM hidden size is {HiddenSize}; it must be positive.");
-        if (Layers <= 0) throw new ArgumentException($"The LSTM has {Layers} layers; it needs at least one.");
-        if (!(Dropout is >= 0 and < 1)) throw new ArgumentException($"Dropout {Dropout} is not in [0, 1).");
-        if (!(EmbeddingDropout is >= 0 and < 1)) throw new ArgumentException($"Embedding dropout {EmbeddingDropout} is not in [0, 1).");
+        if (EmbeddingSize <= 0) throw new ArgumentException($"The embedding size is {EmbeddingSize}; it must be positive.", nameof(EmbeddingSize));
+        if (HiddenSize <= 0) throw new ArgumentException($"The LSTM hidden size is {HiddenSize}; it must be positive.", nameof(HiddenSize));
+        if (Layers <= 0) throw new ArgumentException($"The LSTM has {Layers} layers; it needs at least one.", nameof(Layers));
+        if (!(Dropout is >= 0 and < 1)) throw new ArgumentException($"Dropout {Dropout} is not in [0, 1).", nameof(Dropout));
+        if (!(EmbeddingDropout is >= 0 and < 1)) throw new ArgumentException($"Embedding dropout {EmbeddingDropout} is not in [0, 1).", nameof(EmbeddingDropout));
         if (TieWeights && EmbeddingSize != HiddenSize)
             throw new ArgumentException(
                 $"Weight tying needs the embedding size to equal the LSTM hidden size, but they are {EmbeddingSize} and {HiddenSize}.");

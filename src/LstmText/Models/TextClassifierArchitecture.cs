@@ -80,12 +80,12 @@ public sealed record TextClassifierArchitecture
     /// <exception cref="ArgumentException">A value is out of range; the message names it.</exception>
     public void Validate()
     {
-        if (EmbeddingSize <= 0) throw new ArgumentException($"EmbeddingSize is {EmbeddingSize}; it must be positive.");
-        if (HiddenSize <= 0) throw new ArgumentException($"HiddenSize is {HiddenSize}; it must be positive.");
-        if (Layers <= 0) throw new ArgumentException($"Layers is {Layers}; it must be positive.");
-        if (HeadHiddenSize < 0) throw new ArgumentException($"HeadHiddenSize is {HeadHiddenSize}; it must be 0 (no hidden layer) or positive.");
-        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"Dropout is {Dropout}; it must be in [0, 1).");
-        if (!(PoolingDropout >= 0 && PoolingDropout < 1)) throw new ArgumentException($"PoolingDropout is {PoolingDropout}; it must be in [0, 1).");
+        if (EmbeddingSize <= 0) throw new ArgumentException($"The embedding size is {EmbeddingSize}; it must be positive.", nameof(EmbeddingSize));
+        if (HiddenSize <= 0) throw new ArgumentException($"The LSTM hidden size is {HiddenSize}; it must be positive.", nameof(HiddenSize));
+        if (Layers <= 0) throw new ArgumentException($"The LSTM has {Layers} layers; it needs at least one.", nameof(Layers));
+        if (HeadHiddenSize < 0) throw new ArgumentException($"The head's hidden size is {HeadHiddenSize}; it must be 0 (no hidden layer) or positive.", nameof(HeadHiddenSize));
+        if (!(Dropout >= 0 && Dropout < 1)) throw new ArgumentException($"Dropout {Dropout} is not in [0, 1).", nameof(Dropout));
+        if (!(PoolingDropout >= 0 && PoolingDropout < 1)) throw new ArgumentException($"Pooling dropout {PoolingDropout} is not in [0, 1).", nameof(PoolingDropout));
         if (!Enum.IsDefined(Pooling)) throw new ArgumentException($"Pooling {Pooling} is not a pooling.");
         if (!Enum.IsDefined(HeadActivation)) throw new ArgumentException($"HeadActivation {HeadActivation} is not an activation.");
     }
