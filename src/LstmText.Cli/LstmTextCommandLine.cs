@@ -46,6 +46,16 @@ internal static class LstmTextCommandLine
         {
             return CommandFailure.ReportParseError(parse, configuration.Error);
         }
-        return await parse.InvokeAsync(configuration);
+        // Failures outside a command's own action (help or --version written into a closed pipe) are reported as a
+        // command's are (quietly, for a closed pipe), not by System.CommandLine's handler with a stack trace.
+        configuration.EnableDefaultExceptionHandler = false;
+        try
+        {
+            return await parse.InvokeAsync(configuration);
+        }
+        catch (Exception failure)
+        {
+            return CommandFailure.Report(failure, parse, configuration.Error);
+        }
     }
 }
