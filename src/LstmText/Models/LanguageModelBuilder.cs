@@ -44,7 +44,10 @@ public sealed class LanguageModelBuilder
     /// <summary>The embedding size (default 64).</summary>
     public LanguageModelBuilder Embedding(int size) { _embedding = size; return this; }
 
-    /// <summary>The LSTM's hidden size and depth (default 256 × 2).</summary>
+    /// <summary>
+    /// The LSTM's hidden size and depth. Without this call the model is 256 × 2; with it, <paramref name="layers"/> is 1
+    /// unless given, as in <see cref="TextClassifierBuilder.Lstm"/>, so write <c>.Lstm(512, layers: 2)</c> for two layers.
+    /// </summary>
     public LanguageModelBuilder Lstm(int hiddenSize, int layers = 1) { _hidden = hiddenSize; _layers = layers; return this; }
 
     /// <summary>Dropout between LSTM layers and before the decoder, while training (default 0).</summary>
