@@ -250,12 +250,11 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
                 _kept = "best";
             }
         }
-        var (report, loss, logits) = Score();
-        _lastReport = report;
+        var (logits, loss) = ValidationLogits();
         _keptLoss = loss;
         _temperatureFit = _classifier.FitTemperature(logits, _validationLabels);
         // The report's calibration error is that of the tempered probabilities; accuracy and F1 do not change.
-        _lastReport = Score().Report;
+        _lastReport = ReportOf(logits, loss);
     }
 
     /// <summary>A resumed run's best weights so far are those of its best checkpoint file.</summary>
@@ -328,7 +327,8 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
 
     protected override (double Loss, double? Score, string? Metric) Validate()
     {
-        var (report, loss, _) = Score();
+        var (logits, loss) = ValidationLogits();
+        var report = ReportOf(logits, loss);
         _lastReport = report;
         double score = report.ScoreOf(Settings.Metric);
         // The loop counts a higher score than the best so far as an improvement (and writes the best checkpoint then);
@@ -375,14 +375,12 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
     }
 
     /// <summary>
-    /// Scores the validation set in batches of similar lengths: the report (with the expected calibration error at the
-    /// classifier's temperature), the (unweighted) mean cross-entropy of the raw logits, and the raw logits [examples,
-    /// classes] in validation order.
+    /// Runs the validation set in batches of similar lengths: the raw logits [examples, classes] in validation order and
+    /// their (unweighted) mean cross-entropy.
     /// </summary>
-    private (ClassificationReport Report, double Loss, float[] Logits) Score()
+    private (float[] Logits, double Loss) ValidationLogits()
     {
         var order = Enumerable.Range(0, _validationIds.Length).OrderBy(i => _validationIds[i].Length).ToArray();
-        var predicted = new int[_validationIds.Length];
         var loss = new CrossEntropyLoss();
         int classes = _classifier.ClassNames.Count;
         double sum = 0;
@@ -394,26 +392,32 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
             loss.Forward(logits, rows.Select(i => _validationLabels[i]).ToArray());
             sum += loss.LossSum;
             var values = logits.Span;
-            for (int k = 0; k < rows.Length; k++)
-            {
-                values.Slice(k * classes, classes).CopyTo(all.AsSpan(rows[k] * classes, classes));
-                int bestClass = 0;
-                for (int c = 1; c < classes; c++)
-                    if (values[k * classes + c] > values[k * classes + bestClass]) bestClass = c;
-                predicted[rows[k]] = bestClass;
-            }
+            for (int k = 0; k < rows.Length; k++) values.Slice(k * classes, classes).CopyTo(all.AsSpan(rows[k] * classes, classes));
         }
+        return (all, sum / _validationIds.Length);
+    }
+
+    /// <summary>
+    /// The report of validation logits: predicted classes from the raw logits (the temperature never changes them) and
+    /// the expected calibration error of the confidences at the classifier's temperature.
+    /// </summary>
+    private ClassificationReport ReportOf(float[] logits, double loss)
+    {
+        int classes = _classifier.ClassNames.Count;
+        var predicted = new int[_validationIds.Length];
         var confidences = new double[_validationIds.Length];
         double inverse = 1 / _classifier.Temperature;
-        for (int i = 0; i < confidences.Length; i++)
+        for (int i = 0; i < predicted.Length; i++)
         {
-            var row = all.AsSpan(i * classes, classes);
-            double max = double.NegativeInfinity, total = 0;
-            foreach (float value in row) max = Math.Max(max, value * inverse);
+            var row = logits.AsSpan(i * classes, classes);
+            int bestClass = 0;
+            for (int c = 1; c < classes; c++)
+                if (row[c] > row[bestClass]) bestClass = c;
+            predicted[i] = bestClass;
+            double max = row[bestClass] * inverse, total = 0;
             foreach (float value in row) total += Math.Exp(value * inverse - max);
             confidences[i] = 1 / total; // the predicted class holds the largest logit: exp(0) / total
         }
-        double mean = sum / _validationIds.Length;
-        return (ClassificationReport.FromPredictions(_classifier.ClassNames, _validationLabels, predicted, mean, confidences), mean, all);
+        return ClassificationReport.FromPredictions(_classifier.ClassNames, _validationLabels, predicted, loss, confidences);
     }
 }

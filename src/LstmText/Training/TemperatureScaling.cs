@@ -72,11 +72,12 @@ public static class TemperatureScaling
                 fb = NegativeLogLikelihood(logits, classes, labels, Math.Exp(b));
             }
         }
-        double best = Math.Exp((low + high) / 2);
+        double best = Math.Exp((low + high) / 2), bestLoss = NegativeLogLikelihood(logits, classes, labels, best);
         // The ends of the interval are candidates too (a likelihood still falling at a bound).
         foreach (double candidate in new[] { MinimumTemperature, MaximumTemperature, 1.0 })
         {
-            if (NegativeLogLikelihood(logits, classes, labels, candidate) < NegativeLogLikelihood(logits, classes, labels, best)) best = candidate;
+            double candidateLoss = NegativeLogLikelihood(logits, classes, labels, candidate);
+            if (candidateLoss < bestLoss) (best, bestLoss) = (candidate, candidateLoss);
         }
         return best;
     }
