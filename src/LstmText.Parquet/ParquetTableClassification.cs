@@ -45,20 +45,12 @@ public static class ParquetTableClassification
         return summary!;
     }
 
-    /// <summary>The columns added after the input's: as <see cref="TableWriter"/> names them, prefixed with <c>predicted_</c> when a name is taken.</summary>
-    public static IReadOnlyList<string> AddedColumnNames(IReadOnlyList<string> inputColumns, IReadOnlyList<string> classNames)
-    {
-        string[] names = ["label", "confidence", .. classNames.Select(name => "p_" + name), "error"];
-        var taken = new HashSet<string>(inputColumns, StringComparer.OrdinalIgnoreCase);
-        return names.Any(taken.Contains) ? [.. names.Select(name => "predicted_" + name)] : names;
-    }
-
     private static async Task<TableClassificationSummary> ClassifyAsync(ParquetInput input, DataField textField, Stream output,
         IReadOnlyList<string> classNames, Func<IReadOnlyList<string>, IReadOnlyList<ClassPrediction>> classifyBatch, int batchSize,
         IProgress<TableClassificationSummary>? progress)
     {
         var schema = input.Reader.Schema;
-        var names = AddedColumnNames(schema.Fields.Select(f => f.Name).ToArray(), classNames);
+        var names = TableWriter.AddedColumnNames(schema.Fields.Select(f => f.Name).ToArray(), classNames);
         var label = new DataField<string>(names[0]);
         var confidence = new DataField<float?>(names[1]);
         var probabilities = classNames.Select((_, c) => new DataField<float?>(names[2 + c])).ToArray();

@@ -98,7 +98,12 @@ public sealed class TableWriter : IDisposable
         jsonLines?.Flush();
     }
 
-    internal static IReadOnlyList<string> AddedColumnNames(IReadOnlyList<string> inputColumns, IReadOnlyList<string> classNames)
+    /// <summary>
+    /// The columns a classified table gets after <paramref name="inputColumns"/>: <c>label</c>, <c>confidence</c>, one
+    /// <c>p_&lt;class&gt;</c> per class and <c>error</c>, all prefixed with <c>predicted_</c> when an input column (in any
+    /// case) already has one of those names. Every output format (CSV, TSV, JSONL, Parquet) names them so.
+    /// </summary>
+    public static IReadOnlyList<string> AddedColumnNames(IReadOnlyList<string> inputColumns, IReadOnlyList<string> classNames)
     {
         string[] names = ["label", "confidence", .. classNames.Select(name => "p_" + name), "error"];
         var taken = new HashSet<string>(inputColumns, StringComparer.OrdinalIgnoreCase);

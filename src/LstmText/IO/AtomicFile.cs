@@ -68,7 +68,7 @@ public static class AtomicFile
         List<string> candidates;
         try
         {
-            candidates = Directory.EnumerateFiles(folder).Where(path => IsOurTemporaryFile(Path.GetFileName(path), prefix)).ToList();
+            candidates = Directory.EnumerateFiles(folder, prefix + "*").Where(path => IsOurTemporaryFile(Path.GetFileName(path), prefix)).ToList();
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
