@@ -29,7 +29,7 @@ internal static class CalibrateCommand
         };
         data.AddTo(command);
         labels.AddTo(command);
-        command.SetAction((parse, _) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () =>
+        command.SetAction((parse, _) =>
         {
             var error = parse.InvocationConfiguration.Error;
             var (classifier, examples) = EvaluateCommand.ReadModelAndData(parse, model, data, labels, error, "calibrate on");
@@ -49,7 +49,7 @@ internal static class CalibrateCommand
                 $"temperature {before:0.####} -> {fit.Temperature:0.####} fitted on {fit.Examples} examples: " +
                 $"loss {fit.LossBefore:F4} -> {fit.LossAfter:F4} nats, ECE {eceBefore:F4} -> {eceAfter:F4}; reads {classifier.MaxTokens} tokens; wrote {path}"));
             return Task.FromResult(0);
-        }));
+        });
         return command;
     }
 }

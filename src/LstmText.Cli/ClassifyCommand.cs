@@ -43,7 +43,7 @@ internal static class ClassifyCommand
         {
             model, input, output, text, textColumn, format, delimiter, noHeader, encoding, batchSize, batchTokens,
         };
-        command.SetAction((parse, cancellation) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () => Task.Run(() =>
+        command.SetAction((parse, cancellation) => Task.Run(() =>
         {
             var error = parse.InvocationConfiguration.Error;
             var stdout = parse.InvocationConfiguration.Output;
@@ -93,7 +93,7 @@ internal static class ClassifyCommand
             foreach (var issue in summary.FirstErrors) error.WriteLine($"row error: {issue}");
             if (summary.Errors > summary.FirstErrors.Count) error.WriteLine($"row error: … and {summary.Errors - summary.FirstErrors.Count} more");
             return 0;
-        }, CancellationToken.None)));
+        }, CancellationToken.None));
         return command;
     }
 

@@ -38,9 +38,6 @@ internal static partial class CommandFailure
         Recursive = true,
     };
 
-    /// <summary>Runs a command's body. Failures are reported by the action that <see cref="Install"/> wraps around every command.</summary>
-    public static async Task<int> ReportAsync(TextWriter error, Func<Task<int>> body) => await body();
-
     /// <summary>Wraps the action of every command under <paramref name="root"/>, so each failure is reported the same way.</summary>
     public static void Install(Command root)
     {

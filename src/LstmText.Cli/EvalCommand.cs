@@ -21,7 +21,7 @@ internal static class EvalCommand
         {
             model, corpus, json, window,
         };
-        command.SetAction((parse, _) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () =>
+        command.SetAction((parse, _) =>
         {
             var lm = LanguageModel.Load(parse.GetValue(model)!);
             var result = lm.Evaluate(TextCorpus.FromPaths(parse.GetValue(corpus)!), parse.GetValue(window));
@@ -45,7 +45,7 @@ internal static class EvalCommand
                     $"loss {result.Loss:F4} nats/{unit}, perplexity {result.Perplexity:F3}, {result.BitsPerToken:F4} bits/{unit}, {result.Tokens} tokens"));
             }
             return Task.FromResult(0);
-        }));
+        });
         return command;
     }
 }

@@ -27,7 +27,7 @@ internal static class EvaluateCommand
         };
         data.AddTo(command);
         labels.AddTo(command);
-        command.SetAction((parse, _) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () =>
+        command.SetAction((parse, _) =>
         {
             var error = parse.InvocationConfiguration.Error;
             var (classifier, examples) = ReadModelAndData(parse, model, data, labels, error, "evaluate");
@@ -36,7 +36,7 @@ internal static class EvaluateCommand
             if (parse.GetValue(json)) output.WriteLine(report.ToJson());
             else Print(report, classifier, output);
             return Task.FromResult(0);
-        }));
+        });
         return command;
     }
 

@@ -21,7 +21,7 @@ internal static class ExportCommand
         {
             model, format, output, noTokenizer,
         };
-        command.SetAction((parse, _) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () =>
+        command.SetAction((parse, _) =>
         {
             string path = parse.GetValue(model)!;
             string kind = parse.GetValue(format)!;
@@ -48,7 +48,7 @@ internal static class ExportCommand
             }
             parse.InvocationConfiguration.Error.WriteLine($"wrote {target} ({new FileInfo(target).Length:N0} bytes, ONNX opset {OnnxExport.OpsetVersion}), {description}");
             return Task.FromResult(0);
-        }));
+        });
         return command;
     }
 }

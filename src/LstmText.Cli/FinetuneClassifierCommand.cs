@@ -18,12 +18,12 @@ internal static class FinetuneClassifierCommand
             model,
         };
         shared.AddTo(command);
-        command.SetAction((parse, cancellation) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () => Task.Run(() =>
+        command.SetAction((parse, cancellation) => Task.Run(() =>
         {
             var start = TextClassifier.Load(parse.GetValue(model)!);
             shared.Train(parse, start.FineTune, "fine-tuned", cancellation);
             return 0;
-        }, CancellationToken.None)));
+        }, CancellationToken.None));
         return command;
     }
 }

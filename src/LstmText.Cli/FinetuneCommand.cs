@@ -20,7 +20,7 @@ internal static class FinetuneCommand
             model, extend, freezeEmbedding, freezeLayers,
         };
         options.AddTo(command);
-        command.SetAction((parse, cancellation) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () => Task.Run(() =>
+        command.SetAction((parse, cancellation) => Task.Run(() =>
         {
             var start = LanguageModel.Load(parse.GetValue(model)!);
             var corpus = options.ReadCorpus(parse);
@@ -38,7 +38,7 @@ internal static class FinetuneCommand
             error.WriteLine($"fine-tuned {record.Steps} steps ({record.StoppedBecause}); training loss {record.TrainingLoss:F4}" +
                 (record.ValidationLoss is { } v ? $", validation loss {v:F4}" : "") + $"; wrote {parse.GetValue(options.Out)}");
             return 0;
-        }, CancellationToken.None)));
+        }, CancellationToken.None));
         return command;
     }
 }

@@ -36,7 +36,7 @@ internal static class GenerateCommand
             model, prompt, maxTokens, seed, stop, samples, greedy, temperature, topK, topP, minP, repetition, ngram, beams, lengthPenalty,
             noEarlyStopping, includePrompt,
         };
-        command.SetAction((parse, cancellation) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, async () =>
+        command.SetAction(async (parse, cancellation) =>
         {
             string path = parse.GetValue(model) ?? FindBundledModel();
             var lm = LanguageModel.Load(path);
@@ -81,7 +81,7 @@ internal static class GenerateCommand
                 await error.WriteLineAsync($"sample {i + 1}: log p {results[i].LogProbability:F3}, {results[i].TokenIds.Count} tokens, finished by {results[i].FinishReason}");
             }
             return 0;
-        }));
+        });
         return command;
     }
 

@@ -16,7 +16,7 @@ internal static class InfoCommand
         {
             model,
         };
-        command.SetAction((parse, _) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () =>
+        command.SetAction((parse, _) =>
         {
             var output = parse.InvocationConfiguration.Output;
             string path = parse.GetValue(model)!;
@@ -44,7 +44,7 @@ internal static class InfoCommand
             output.WriteLine($"tokenizer:    {lm.Tokenizer.Kind}, {lm.Tokenizer.VocabularySize} tokens");
             output.WriteLine($"training:     {(lm.Training is null ? "none recorded" : lm.Training.ToJson())}");
             return Task.FromResult(0);
-        }));
+        });
         return command;
     }
 }

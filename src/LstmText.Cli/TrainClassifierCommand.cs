@@ -37,7 +37,7 @@ internal static class TrainClassifierCommand
         words.AddTo(command);
         mlTokenizer.AddTo(command);
         shared.AddTo(command);
-        command.SetAction((parse, cancellation) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () => Task.Run(() =>
+        command.SetAction((parse, cancellation) => Task.Run(() =>
         {
             var builder = TextClassifier.Configure()
                 .Embedding(parse.GetValue(embedding)).Lstm(parse.GetValue(hidden), parse.GetValue(layers), parse.GetValue(bidirectional))
@@ -59,7 +59,7 @@ internal static class TrainClassifierCommand
             if (parse.GetValue(shared.FreezeEncoderEpochs) > 0 && parse.GetValue(fromLm) is null) throw new UsageException("--freeze-encoder-epochs needs --from-lm");
             shared.Train(parse, builder.Train, "trained", cancellation);
             return 0;
-        }, CancellationToken.None)));
+        }, CancellationToken.None));
         return command;
     }
 

@@ -29,7 +29,7 @@ internal static class TrainCommand
         words.AddTo(command);
         mlTokenizer.AddTo(command);
         options.AddTo(command);
-        command.SetAction((parse, cancellation) => CommandFailure.ReportAsync(parse.InvocationConfiguration.Error, () => Task.Run(() =>
+        command.SetAction((parse, cancellation) => Task.Run(() =>
         {
             var builder = LanguageModel.Configure()
                 .Embedding(parse.GetValue(embedding)).Lstm(parse.GetValue(hidden), parse.GetValue(layers))
@@ -53,7 +53,7 @@ internal static class TrainCommand
                 $"trained {record.Steps} steps ({record.StoppedBecause}); training loss {record.TrainingLoss:F4}" +
                 (record.ValidationLoss is { } v ? $", validation loss {v:F4}" : "") + $"; wrote {parse.GetValue(options.Out)}");
             return 0;
-        }, CancellationToken.None)));
+        }, CancellationToken.None));
         return command;
     }
 }
