@@ -7,7 +7,10 @@ using Spectre.Console;
 
 namespace LstmText.Cli;
 
-/// <summary><c>lstmtext evaluate</c>: scores a classifier on a labelled file (accuracy, per-class metrics, macro-F1, confusion matrix).</summary>
+/// <summary>
+/// <c>lstmtext evaluate</c>: scores a classifier on a labelled file (accuracy, per-class metrics, macro-F1, confusion matrix),
+/// or a language model on a corpus (<c>--corpus</c>: loss, perplexity, bits per token).
+/// </summary>
 internal static class EvaluateCommand
 {
     public static Command Create()
@@ -18,17 +21,31 @@ internal static class EvaluateCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object: accuracy, macro_f1, loss, ece, classes, confusion_matrix." };
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => TextClassifier.DefaultBatchSize };
         var batchTokens = BatchTokensOption();
+        var corpus = LanguageModelEvaluation.CorpusOption();
+        var window = LanguageModelEvaluation.WindowOption();
         var command = new Command("evaluate",
-            "Score a classifier on a labelled file: accuracy, macro-F1, the expected calibration error (ECE, 15 bins), per-class " +
-            "precision/recall/F1 and the confusion matrix. Texts are read as the model was trained (its first max_tokens tokens).\n" +
-            "Example: lstmtext evaluate --data test.tsv --label-map 0=negative,1=positive --drop-label neutral --json")
+            "Score a classifier on a labelled file (--data): accuracy, macro-F1, the expected calibration error (ECE, 15 bins), per-class " +
+            "precision/recall/F1 and the confusion matrix; texts are read as the model was trained (its first max_tokens tokens). " +
+            "Or score a language model on a corpus (--corpus): loss (nats/token), perplexity and bits per token.\n" +
+            "Example: lstmtext evaluate --data test.tsv --label-map 0=negative,1=positive --drop-label neutral --json\n" +
+            "Example: lstmtext evaluate --model shakespeare.safetensors --corpus valid.txt --json")
         {
-            model, json, batchSize, batchTokens,
+            model, json, batchSize, batchTokens, corpus, window,
         };
         data.AddTo(command);
+        data.Data.Required = false;
         labels.AddTo(command);
         command.SetAction((parse, _) =>
         {
+            if (parse.GetResult(corpus) is not null)
+            {
+                if (parse.GetResult(data.Data) is not null)
+                    throw new UsageException("--corpus scores a language model and --data a classifier: give one of them");
+                string languageModel = parse.GetValue(model) ?? throw new UsageException("--model is required with --corpus: name the language model to score");
+                return Task.FromResult(LanguageModelEvaluation.Run(parse, languageModel, parse.GetValue(corpus)!, parse.GetValue(json), parse.GetValue(window)));
+            }
+            if (parse.GetResult(data.Data) is null)
+                throw new UsageException("--data is required: the labelled file to score the classifier on (or --corpus to score a language model)");
             var error = parse.InvocationConfiguration.Error;
             var (classifier, examples) = ReadModelAndData(parse, model, data, labels, error, "evaluate");
             var report = classifier.Evaluate(examples, PositiveValue(parse, batchSize), PositiveValue(parse, batchTokens));

@@ -95,7 +95,7 @@ internal static class GemmBenchCommand
             ["threads"] = Threads,
             ["instruction_set"] = InstructionSetName,
             ["seconds_best"] = SecondsBest,
-            ["gflops"] = Math.Round(GigaflopsPerSecond, 2),
+            ["gflops"] = GigaflopsPerSecond,
         };
     }
 }

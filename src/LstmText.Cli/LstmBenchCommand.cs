@@ -20,7 +20,7 @@ internal static class LstmBenchCommand
         var options = new SharedOptions();
         var command = new Command("lstm",
             "Time forward + backward of one LSTM layer (time-major [T, B, I]) and report GFLOP/s and tokens/s.\n" +
-            "Example: lstmtext bench lstm --input 512 --hidden 512 --batch 32 --steps 128 --threads 2 --json")
+            "Example: lstmtext bench lstm --input 512 --hidden 512 --batch-size 32 --sequence-length 128 --threads 2 --json")
         { input };
         options.AddTo(command);
         command.SetAction(parseResult =>
@@ -53,7 +53,7 @@ internal static class LstmBenchCommand
         var options = new SharedOptions();
         var command = new Command("train",
             "Time one training step of an LSTM language model (embedding → LSTM → linear → cross-entropy → clip → Adam).\n" +
-            "Example: lstmtext bench train --vocab 65 --embedding 64 --hidden 512 --layers 2 --batch 32 --steps 128 --json")
+            "Example: lstmtext bench train --vocab 65 --embedding 64 --hidden 512 --layers 2 --batch-size 32 --sequence-length 128 --json")
         { vocabulary, embedding, layers };
         options.AddTo(command);
         command.SetAction(parseResult =>
@@ -134,18 +134,22 @@ internal static class LstmBenchCommand
     private sealed class SharedOptions
     {
         private readonly Option<int> _hidden = new("--hidden") { Description = "Hidden size H.", DefaultValueFactory = _ => 512 };
-        private readonly Option<int> _batch = new("--batch") { Description = "Batch size B.", DefaultValueFactory = _ => 32 };
-        private readonly Option<int> _steps = new("--steps") { Description = "Time steps T.", DefaultValueFactory = _ => 128 };
+        private readonly Option<int> _batch = new("--batch-size") { Description = "Batch size B.", DefaultValueFactory = _ => 32 };
+        private readonly Option<int> _steps = new("--sequence-length") { Description = "Time steps T.", DefaultValueFactory = _ => 128 };
+        // The names before 0.3, kept hidden for scripts: --batch and --steps.
+        private readonly Option<int?> _oldBatch = new("--batch") { Hidden = true };
+        private readonly Option<int?> _oldSteps = new("--steps") { Hidden = true };
         private readonly Option<int> _threads = new("--threads") { Description = "Threads for the GEMMs.", DefaultValueFactory = _ => Environment.ProcessorCount };
         private readonly Option<int> _repeat = new("--repeat") { Description = "Timed runs; best and median are reported.", DefaultValueFactory = _ => 5 };
         private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object instead of a table." };
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { _hidden, _batch, _steps, _threads, _repeat, _json }) command.Options.Add(option);
+            foreach (var option in new Option[] { _hidden, _batch, _steps, _threads, _repeat, _json, _oldBatch, _oldSteps }) command.Options.Add(option);
         }
 
-        public Settings Read(ParseResult parseResult) => new(parseResult.GetValue(_hidden), parseResult.GetValue(_batch),
-            parseResult.GetValue(_steps), Math.Max(1, parseResult.GetValue(_threads)), parseResult.GetValue(_repeat), _json);
+        public Settings Read(ParseResult parseResult) => new(parseResult.GetValue(_hidden),
+            parseResult.GetValue(_oldBatch) ?? parseResult.GetValue(_batch), parseResult.GetValue(_oldSteps) ?? parseResult.GetValue(_steps),
+            Math.Max(1, parseResult.GetValue(_threads)), parseResult.GetValue(_repeat), _json);
     }
 }

@@ -20,7 +20,7 @@ internal static class LstmTextCommandLine
         root.Subcommands.Add(TokenizeCommand.Create());
         root.Subcommands.Add(TrainCommand.Create());
         root.Subcommands.Add(GenerateCommand.Create());
-        root.Subcommands.Add(EvalCommand.Create());
+        root.Subcommands.Add(LanguageModelEvaluation.CreateHiddenAlias());
         root.Subcommands.Add(FinetuneCommand.Create());
         root.Subcommands.Add(TrainClassifierCommand.Create());
         root.Subcommands.Add(FinetuneClassifierCommand.Create());

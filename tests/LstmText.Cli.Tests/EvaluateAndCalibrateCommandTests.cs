@@ -33,6 +33,27 @@ public sealed class EvaluateAndCalibrateCommandTests : IDisposable
 
     private static (int Exit, string Output, string Error) Run(params string[] args) => CommandLine.Run(args);
 
+    [Theory]
+    [InlineData("evaluate", "--data is required")]
+    [InlineData("evaluate|--corpus|CORPUS", "--model is required with --corpus")]
+    [InlineData("evaluate|--model|MODEL|--corpus|CORPUS|--data|DATA", "--corpus scores a language model and --data a classifier")]
+    public void Evaluate_says_which_of_data_and_corpus_it_needs(string arguments, string message)
+    {
+        File.WriteAllText(PathOf("corpus.txt"), "some text to score");
+        var data = WriteRows("data.tsv", Rows(4));
+        var args = arguments.Split('|').Select(a => a switch
+        {
+            "CORPUS" => PathOf("corpus.txt"),
+            "DATA" => data,
+            "MODEL" => PathOf("model.safetensors"),
+            _ => a,
+        }).ToArray();
+        var (exit, output, error) = Run(args);
+        Assert.Equal(2, exit);
+        Assert.Equal("", output);
+        Assert.StartsWith("error: " + message, error);
+    }
+
     [Fact]
     public void Evaluate_maps_and_drops_labels_and_uses_the_bundled_model_by_default()
     {

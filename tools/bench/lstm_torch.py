@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """PyTorch twin of `lstmtext bench lstm`: the same sizes, the same JSON.
 
-  /usr/bin/python3 tools/bench/lstm_torch.py layer --input 512 --hidden 512 --batch 32 --steps 128 --threads 2
+  /usr/bin/python3 tools/bench/lstm_torch.py layer --input 512 --hidden 512 --batch-size 32 --sequence-length 128 --threads 2
   /usr/bin/python3 tools/bench/lstm_torch.py train --threads 1      # 2-layer LM step: V=65 E=64 H=512 B=32 T=128, Adam
 """
 import argparse
@@ -67,8 +67,8 @@ def main():
     parser.add_argument("mode", choices=["layer", "train"])
     parser.add_argument("--input", type=int, default=512)
     parser.add_argument("--hidden", type=int, default=512)
-    parser.add_argument("--batch", type=int, default=32)
-    parser.add_argument("--steps", type=int, default=128)
+    parser.add_argument("--batch-size", "--batch", dest="batch", type=int, default=32)
+    parser.add_argument("--sequence-length", "--steps", dest="steps", type=int, default=128)
     parser.add_argument("--vocab", type=int, default=65)
     parser.add_argument("--embedding", type=int, default=64)
     parser.add_argument("--layers", type=int, default=2)
