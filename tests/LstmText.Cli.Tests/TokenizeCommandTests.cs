@@ -9,7 +9,7 @@ public class TokenizeCommandTests
     private static readonly string vocabBpe = Path.Combine(fixtures, "vocab.bpe");
 
     [Fact]
-    public void PrintsGpt2IdsAsJson()
+    public void Prints_Gpt2_ids_as_Json()
     {
         var (exit, output, error) = Run("tokenize", "--encoder", encoderJson, "--bpe", vocabBpe, "--text", "Hello world", "--json");
         Assert.Equal(0, exit);
@@ -18,7 +18,7 @@ public class TokenizeCommandTests
     }
 
     [Fact]
-    public void PrintsOneIdAndTokenPerLine()
+    public void Prints_one_id_and_token_per_line()
     {
         var (exit, output, _) = Run("tokenize", "--vocab", encoderJson, "--merges", vocabBpe, "--text", "Hello world\n");
         Assert.Equal(0, exit);
@@ -26,7 +26,7 @@ public class TokenizeCommandTests
     }
 
     [Fact]
-    public void PrintsPairsOnOneLineWhenAskedTo()
+    public void Prints_pairs_on_one_line_when_asked_to()
     {
         var (exit, output, _) = Run("tokenize", "--encoder", encoderJson, "--bpe", vocabBpe, "--text", "Hello world", "--inline");
         Assert.Equal(0, exit);
@@ -34,7 +34,7 @@ public class TokenizeCommandTests
     }
 
     [Fact]
-    public void ReadsAnInputFileAndOurOwnTokenizerJson()
+    public void Reads_an_input_file_and_our_own_tokenizer_Json()
     {
         var folder = Directory.CreateTempSubdirectory("lstmtext-cli");
         try
@@ -60,7 +60,7 @@ public class TokenizeCommandTests
     [InlineData(new[] { "tokenize", "--tokenizer", "a.json", "--model", "m.safetensors", "--text", "hi" }, "choose one tokenizer")]
     [InlineData(new[] { "tokenize", "--vocab", "v.json", "--text", "hi" }, "--vocab needs --merges too")]
     [InlineData(new[] { "tokenize", "--model", "__FIXTURE__", "--text", "hi" }, "encoder.json")]
-    public void BadOptionsGiveAOneLineError(string[] args, string expected)
+    public void Bad_options_give_a_one_line_error(string[] args, string expected)
     {
         args = args.Select(a => a == "__FIXTURE__" ? encoderJson : a).ToArray();
         var (exit, output, error) = Run(args);
@@ -72,7 +72,7 @@ public class TokenizeCommandTests
     }
 
     [Fact]
-    public void InvalidUtf8InTheInputNamesTheFileAndOffset()
+    public void Invalid_Utf8_in_the_input_names_the_file_and_offset()
     {
         var path = Path.GetTempFileName();
         try
@@ -90,7 +90,7 @@ public class TokenizeCommandTests
     }
 
     [Fact]
-    public void ReadsTheTokenizerOfAModelFile()
+    public void Reads_the_tokenizer_of_a_model_file()
     {
         var folder = Directory.CreateTempSubdirectory("lstmtext-cli");
         try
@@ -118,7 +118,7 @@ public class TokenizeCommandTests
     }
 
     [Fact]
-    public void TextAndInputTogetherAreRejected()
+    public void Text_and_input_together_are_rejected()
     {
         var (exit, _, error) = Run("tokenize", "--encoder", encoderJson, "--bpe", vocabBpe, "--text", "a", "--input", "b.txt");
         Assert.NotEqual(0, exit);

@@ -14,7 +14,7 @@ public class BpeTrainingTests
     private static readonly Lazy<BpeTokenizer> trained = new(() => BpeTokenizer.Train(corpus, new BpeTrainingOptions { VocabularySize = 300 }));
 
     [Fact]
-    public void TrainingReachesTheTargetVocabularySize()
+    public void Training_reaches_the_target_vocabulary_size()
     {
         var tokenizer = trained.Value;
         Assert.Equal(300, tokenizer.VocabularySize);
@@ -23,7 +23,7 @@ public class BpeTrainingTests
     }
 
     [Fact]
-    public void FrequentWordsBecomeSingleTokens()
+    public void Frequent_words_become_single_tokens()
     {
         var tokenizer = trained.Value;
         Assert.Single(tokenizer.Encode(" lowest"));
@@ -32,21 +32,21 @@ public class BpeTrainingTests
     }
 
     [Fact]
-    public void TrainedTokenizerRoundTripsAnyText()
+    public void Trained_tokenizer_round_trips_any_text()
     {
         var tokenizer = trained.Value;
         Prop.ForAll(RandomUnicode.Text, text => tokenizer.Decode(tokenizer.Encode(text)) == text).QuickCheckThrowOnFailure();
     }
 
     [Fact]
-    public void TrainingIsDeterministic()
+    public void Training_is_deterministic()
     {
         var again = BpeTokenizer.Train(corpus, new BpeTrainingOptions { VocabularySize = 300 });
         Assert.Equal(trained.Value.ToJson(), again.ToJson());
     }
 
     [Fact]
-    public void TrainingStopsWhenNoPairIsFrequentEnough()
+    public void Training_stops_when_no_pair_is_frequent_enough()
     {
         var tokenizer = BpeTokenizer.Train(["abcd abcd"], new BpeTrainingOptions { VocabularySize = 10_000, MinimumPairFrequency = 2 });
         Assert.True(tokenizer.VocabularySize < 3 + 256 + 10);
@@ -54,7 +54,7 @@ public class BpeTrainingTests
     }
 
     [Fact]
-    public void TrainedMergesMatchANaiveRecount()
+    public void Trained_merges_match_a_naive_recount()
     {
         // Reference: recount every pair after every merge, the slow way the trainer must agree with.
         var words = new Dictionary<string, int>();
@@ -99,7 +99,7 @@ public class BpeTrainingTests
     }
 
     [Fact]
-    public void TrainingOnAMegabyteReachesTheVocabularyAndEncodesItLosslessly()
+    public void Training_on_a_megabyte_reaches_the_vocabulary_and_encodes_it_losslessly()
     {
         var random = new Random(1);
         var words = Enumerable.Range(0, 5000).Select(_ => new string(Enumerable.Range(0, random.Next(2, 10)).Select(_ => (char)('a' + random.Next(26))).ToArray())).ToArray();

@@ -8,7 +8,7 @@ namespace LstmText.Tests.Tokenizers;
 public class CharTokenizerTests
 {
     [Fact]
-    public void RandomUnicodeRoundTripsWhenEveryCharacterIsKnown()
+    public void Random_unicode_round_trips_when_every_character_is_known()
     {
         Prop.ForAll(RandomUnicode.Text, text =>
         {
@@ -19,7 +19,7 @@ public class CharTokenizerTests
     }
 
     [Fact]
-    public void AnEmojiIsOneTokenNotTwoSurrogates()
+    public void An_emoji_is_one_token_not_two_surrogates()
     {
         var tokenizer = CharTokenizer.Build(["a\U0001F600b"]);
         var ids = tokenizer.Encode("\U0001F600");
@@ -29,7 +29,7 @@ public class CharTokenizerTests
     }
 
     [Fact]
-    public void LoneSurrogatesBecomeUnknownAndNeverATokenOfTheirOwn()
+    public void Lone_surrogates_become_unknown_and_never_a_token_of_their_own()
     {
         var tokenizer = CharTokenizer.Build(["ab\uD800c"]);
         Assert.DoesNotContain(tokenizer.Vocabulary.Tokens, token => token.Length == 1 && char.IsSurrogate(token[0]));
@@ -39,7 +39,7 @@ public class CharTokenizerTests
     }
 
     [Fact]
-    public void UnseenCharactersMapToUnknown()
+    public void Unseen_characters_map_to_unknown()
     {
         var tokenizer = CharTokenizer.Build(["abc"]);
         Assert.Equal([tokenizer.TryGetId("a", out var a) ? a : -1, tokenizer.UnknownId!.Value], tokenizer.Encode("az"));
@@ -48,7 +48,7 @@ public class CharTokenizerTests
     }
 
     [Fact]
-    public void WithoutAnUnknownTokenAnUnseenCharacterIsAnError()
+    public void Without_an_unknown_token_an_unseen_character_is_an_error()
     {
         var tokenizer = CharTokenizer.Build(["abc"], new CharTokenizerOptions { SpecialTokens = SpecialTokens.None });
         var error = Assert.Throws<ArgumentException>(() => tokenizer.Encode("ax"));
@@ -56,7 +56,7 @@ public class CharTokenizerTests
     }
 
     [Fact]
-    public void SpecialTokensTakeTheFirstIds()
+    public void Special_tokens_take_the_first_ids()
     {
         var tokenizer = CharTokenizer.Build(["hello"], new CharTokenizerOptions
         {
@@ -70,7 +70,7 @@ public class CharTokenizerTests
     }
 
     [Fact]
-    public void MinimumFrequencyAndMaximumSizeKeepTheMostFrequentCharacters()
+    public void Minimum_frequency_and_maximum_size_keep_the_most_frequent_characters()
     {
         var corpus = new[] { "aaaaa bbbb cc d" }; // a:5 b:4 space:3 c:2 d:1
         var byFrequency = CharTokenizer.Build(corpus, new CharTokenizerOptions { MinimumFrequency = 3 });
@@ -80,7 +80,7 @@ public class CharTokenizerTests
     }
 
     [Fact]
-    public void GraphemeClustersKeepFlagsSkinTonesAndFamiliesWhole()
+    public void Grapheme_clusters_keep_flags_skin_tones_and_families_whole()
     {
         var text = "\U0001F1EB\U0001F1F7\U0001F44D\U0001F3FD\U0001F468\u200D\U0001F469\u200D\U0001F467e\u0301";
         var tokenizer = CharTokenizer.Build([text], new CharTokenizerOptions { Unit = CharacterUnit.GraphemeCluster });
@@ -91,7 +91,7 @@ public class CharTokenizerTests
     }
 
     [Fact]
-    public void LowerCasingFoldsEveryScript()
+    public void Lower_casing_folds_every_script()
     {
         var tokenizer = CharTokenizer.Build(["ABC \u00C0\u03A3\u0416 \U00010400"], new CharTokenizerOptions { LowerCase = true });
         Assert.Equal("abc \u00E0\u03C3\u0436 \U00010428", tokenizer.Decode(tokenizer.Encode("ABC \u00C0\u03A3\u0416 \U00010400")));
@@ -99,7 +99,7 @@ public class CharTokenizerTests
     }
 
     [Fact]
-    public void NormalizationWorksOrSaysWhyItCannot()
+    public void Normalization_works_or_says_why_it_cannot()
     {
         // An application that runs with InvariantGlobalization on Linux has no ICU and string.Normalize returns
         // its input unchanged; the tokenizer must refuse there rather than silently not normalise.
@@ -118,7 +118,7 @@ public class CharTokenizerTests
     }
 
     [Fact]
-    public void EncodingIntoASpanWritesTheSameIds()
+    public void Encoding_into_a_span_writes_the_same_ids()
     {
         var tokenizer = CharTokenizer.Build(["hello world \U0001F600"]);
         var text = "world \U0001F600 hello";
@@ -129,7 +129,7 @@ public class CharTokenizerTests
     }
 
     [Fact]
-    public void JsonListsTheTokensInIdOrderAndReadsBack()
+    public void Json_lists_the_tokens_in_id_order_and_reads_back()
     {
         var tokenizer = CharTokenizer.Build(["b\U0001F600a"], new CharTokenizerOptions { Unit = CharacterUnit.GraphemeCluster, LowerCase = true });
         var json = tokenizer.ToJson();
@@ -146,7 +146,7 @@ public class CharTokenizerTests
     }
 
     [Fact]
-    public void ManyThreadsEncodeAtOnce()
+    public void Many_threads_encode_at_once()
     {
         var text = RandomUnicode.Seeded(7, 500);
         var tokenizer = CharTokenizer.Build([text]);

@@ -70,7 +70,7 @@ public class DocumentationExamplesTests
     }
 
     [Fact]
-    public void TrainingBpe()
+    public void Training_Bpe()
     {
         var folder = Directory.CreateTempSubdirectory("lstmtext-docs").FullName;
         var corpus = Enumerable.Repeat("the lower the newer, the lowest the newest\n", 50).ToArray();
@@ -85,7 +85,7 @@ public class DocumentationExamplesTests
     }
 
     [Fact]
-    public void JsonAndSpans()
+    public void Json_and_spans()
     {
         var tokenizer = CharTokenizer.Build(["abc"]);
         // docs: json

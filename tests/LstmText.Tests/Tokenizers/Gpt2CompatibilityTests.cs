@@ -16,13 +16,13 @@ public class Gpt2CompatibilityTests
     }
 
     [Fact]
-    public void HelloWorldHasGpt2sIds()
+    public void Hello_world_has_Gpt2s_ids()
     {
         Assert.Equal([15496, 995], Gpt2Files.Tokenizer.Encode("Hello world"));
     }
 
     [Fact]
-    public void LoadedFilesHaveGpt2sSizes()
+    public void Loaded_files_have_Gpt2s_sizes()
     {
         var gpt2 = Gpt2Files.Tokenizer;
         Assert.Equal(50257, gpt2.VocabularySize);
@@ -33,7 +33,7 @@ public class Gpt2CompatibilityTests
 
     [Theory]
     [MemberData(nameof(FixtureIndexes))]
-    public void EncodesLikeOpenAIsEncoder(int index)
+    public void Encodes_like_OpenAIs_encoder(int index)
     {
         var (text, expected) = Gpt2Files.ReferenceEncodings().ElementAt(index);
         Assert.Equal(expected, Gpt2Files.Tokenizer.Encode(text));
@@ -41,7 +41,7 @@ public class Gpt2CompatibilityTests
 
     [Theory]
     [MemberData(nameof(FixtureIndexes))]
-    public void DecodesReferenceIdsToTheirText(int index)
+    public void Decodes_reference_ids_to_their_text(int index)
     {
         var (text, ids) = Gpt2Files.ReferenceEncodings().ElementAt(index);
         Assert.Equal(text, Gpt2Files.Tokenizer.Decode(ids));
@@ -54,7 +54,7 @@ public class Gpt2CompatibilityTests
     [InlineData(new[] { 'a', '\uDC00', 'b' })]
     [InlineData(new[] { '\uD83D' })]
     [InlineData(new[] { 'x', '\uDE00', '\uD83D' })]
-    public void LoneSurrogatesEncodeAsReplacementCharacters(char[] units)
+    public void Lone_surrogates_encode_as_replacement_characters(char[] units)
     {
         var text = new string(units);
         var replaced = text.Replace('\uD800', '\uFFFD').Replace('\uDC00', '\uFFFD').Replace('\uD83D', '\uFFFD').Replace('\uDE00', '\uFFFD');
@@ -64,14 +64,14 @@ public class Gpt2CompatibilityTests
     }
 
     [Fact]
-    public void ReplacementCharacterMatchesTheFixture()
+    public void Replacement_character_matches_the_fixture()
     {
         var (text, ids) = Gpt2Files.ReferenceEncodings().Single(e => e.Text.StartsWith("a\uFFFDb", StringComparison.Ordinal));
         Assert.Equal(ids, Gpt2Files.Tokenizer.Encode(text.Replace("a\uFFFDb", "a\uD800b")));
     }
 
     [Fact]
-    public void RandomTextRoundTripsByteForByte()
+    public void Random_text_round_trips_byte_for_byte()
     {
         for (var seed = 0; seed < 200; seed++)
         {
@@ -83,7 +83,7 @@ public class Gpt2CompatibilityTests
     }
 
     [Fact]
-    public void StreamedEmojiNeverShowsABrokenCharacter()
+    public void Streamed_emoji_never_shows_a_broken_character()
     {
         var text = "ok \U0001F468\u200D\U0001F469\u200D\U0001F467 \u4E2D\u6587 caf\u00E9";
         var ids = Gpt2Files.Tokenizer.Encode(text);
@@ -102,7 +102,7 @@ public class Gpt2CompatibilityTests
     }
 
     [Fact]
-    public void StreamFlushTurnsUnfinishedBytesIntoOneReplacementCharacter()
+    public void Stream_flush_turns_unfinished_bytes_into_one_replacement_character()
     {
         var gpt2 = Gpt2Files.Tokenizer;
         var emojiIds = gpt2.Encode("\U0001F600");
@@ -114,7 +114,7 @@ public class Gpt2CompatibilityTests
     }
 
     [Fact]
-    public void ConcurrentEncodingGivesTheSameIds()
+    public void Concurrent_encoding_gives_the_same_ids()
     {
         var texts = Enumerable.Range(0, 64).Select(seed => RandomUnicode.Seeded(seed, 30) + " the same words again").ToArray();
         var expected = texts.Select(text => Gpt2Files.Tokenizer.Encode(text)).ToArray();
@@ -126,7 +126,7 @@ public class Gpt2CompatibilityTests
     }
 
     [Fact]
-    public void HuggingFaceFilesRoundTrip()
+    public void Hugging_Face_files_round_trip()
     {
         var folder = Directory.CreateTempSubdirectory("lstmtext-bpe");
         try
@@ -147,7 +147,7 @@ public class Gpt2CompatibilityTests
     }
 
     [Fact]
-    public void MergesFileWithAnUnknownTokenNamesTheLine()
+    public void Merges_file_with_an_unknown_token_names_the_line()
     {
         var folder = Directory.CreateTempSubdirectory("lstmtext-bpe");
         try
@@ -165,7 +165,7 @@ public class Gpt2CompatibilityTests
     }
 
     [Fact]
-    public void SpanEncodingReportsTheLengthItNeeds()
+    public void Span_encoding_reports_the_length_it_needs()
     {
         var gpt2 = Gpt2Files.Tokenizer;
         Span<int> tooShort = stackalloc int[1];

@@ -5,7 +5,7 @@ namespace LstmText.Tests.Tokenizers;
 public class StreamingEncodingTests
 {
     [Fact]
-    public void ChunkedGpt2EncodingEqualsEncodingTheWholeText()
+    public void Chunked_Gpt2_encoding_equals_encoding_the_whole_text()
     {
         var gpt2 = Gpt2Files.Tokenizer;
         for (var seed = 0; seed < 100; seed++)
@@ -28,7 +28,7 @@ public class StreamingEncodingTests
     }
 
     [Fact]
-    public void ChunksCutAfterALineBreakKeepGpt2sDoubleNewlineToken()
+    public void Chunks_cut_after_a_line_break_keep_Gpt2s_double_newline_token()
     {
         var gpt2 = Gpt2Files.Tokenizer;
         string[] chunks = ["First paragraph.\n", "\n"];

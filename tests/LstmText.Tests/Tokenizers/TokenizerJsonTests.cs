@@ -5,7 +5,7 @@ namespace LstmText.Tests.Tokenizers;
 public class TokenizerJsonTests
 {
     [Fact]
-    public void BpeJsonReadsBackWithTheSameIds()
+    public void Bpe_Json_reads_back_with_the_same_ids()
     {
         var gpt2 = Gpt2Files.Tokenizer;
         var reloaded = Assert.IsType<BpeTokenizer>(Tokenizer.FromJson(gpt2.ToJson()));
@@ -16,7 +16,7 @@ public class TokenizerJsonTests
     }
 
     [Fact]
-    public void SaveAndLoadUseAFile()
+    public void Save_and_load_use_a_file()
     {
         var tokenizer = WordTokenizer.Build(["saved to a file"]);
         var path = Path.GetTempFileName();
@@ -55,7 +55,7 @@ public class TokenizerJsonTests
     }
 
     [Fact]
-    public void BpeJsonWithoutAllByteTokensSaysWhichByteIsMissing()
+    public void Bpe_Json_without_all_byte_tokens_says_which_byte_is_missing()
     {
         var error = Assert.Throws<TokenizerFormatException>(() =>
             Tokenizer.FromJson("{\"type\": \"bpe\", \"tokens\": [\"a\", \"b\", \"ab\"], \"merges\": [\"a b\"]}"));

@@ -5,7 +5,7 @@ namespace LstmText.Tests.Tokenizers;
 public class VocabularyGrowthTests
 {
     [Fact]
-    public void CharGrowthKeepsOldIdsAndAppendsNewCharacters()
+    public void Char_growth_keeps_old_ids_and_appends_new_characters()
     {
         var tokenizer = CharTokenizer.Build(["abc"]);
         var growth = tokenizer.ExtendVocabulary(["abcxyzz \U0001F600"]);
@@ -18,7 +18,7 @@ public class VocabularyGrowthTests
     }
 
     [Fact]
-    public void WordGrowthRespectsFrequencyAndLimit()
+    public void Word_growth_respects_frequency_and_limit()
     {
         var tokenizer = WordTokenizer.Build(["the cat sat"]);
         var growth = tokenizer.ExtendVocabulary(["the dog dog dog ran ran far"], new VocabularyGrowthOptions { MinimumFrequency = 2, MaximumNewTokens = 1 });
@@ -27,7 +27,7 @@ public class VocabularyGrowthTests
     }
 
     [Fact]
-    public void NothingNewMeansNoNewIds()
+    public void Nothing_new_means_no_new_ids()
     {
         var tokenizer = WordTokenizer.Build(["the cat sat"]);
         var growth = tokenizer.ExtendVocabulary(["sat the cat"]);
@@ -36,7 +36,7 @@ public class VocabularyGrowthTests
     }
 
     [Fact]
-    public void BpeGrowthAppendsMergesAndKeepsOldOnes()
+    public void Bpe_growth_appends_merges_and_keeps_old_ones()
     {
         var tokenizer = BpeTokenizer.Train(["low lower lowest"], new BpeTrainingOptions { VocabularySize = 270 });
         var newCorpus = Enumerable.Repeat("zymurgy zymurgy zymurgical ", 10).ToArray();

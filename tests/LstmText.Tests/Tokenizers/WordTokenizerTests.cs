@@ -7,7 +7,7 @@ public class WordTokenizerTests
     private static readonly WordTokenizerOptions whitespace = new() { Splitting = WordSplitting.Whitespace };
 
     [Fact]
-    public void WhitespaceSplittingRoundTripsPreTokenisedText()
+    public void Whitespace_splitting_round_trips_pre_tokenised_text()
     {
         var text = "the company said N shares of <unk> stock rose 's";
         var tokenizer = WordTokenizer.Build([text], whitespace);
@@ -18,7 +18,7 @@ public class WordTokenizerTests
     }
 
     [Fact]
-    public void RandomWhitespaceSeparatedWordsRoundTrip()
+    public void Random_whitespace_separated_words_round_trip()
     {
         for (var seed = 0; seed < 100; seed++)
         {
@@ -32,7 +32,7 @@ public class WordTokenizerTests
     }
 
     [Fact]
-    public void LineBreaksCanStandForEndOfSequence()
+    public void Line_breaks_can_stand_for_end_of_sequence()
     {
         var corpus = "no it was n't black monday\nbut while the new york stock exchange did n't fall\n";
         var tokenizer = WordTokenizer.Build([corpus], whitespace with { LineBreaksAsEndOfSequence = true });
@@ -43,7 +43,7 @@ public class WordTokenizerTests
     }
 
     [Fact]
-    public void WordsAndPunctuationKeepsApostrophesInsideWords()
+    public void Words_and_punctuation_keeps_apostrophes_inside_words()
     {
         var tokenizer = WordTokenizer.Build(["Don't stop, O\u2019Neill! (It's 3.5 km.) \"Yes,\" she said\u2026 caf\u00E9 e\u0301t\u00E9 \U0001F600"]);
         var tokens = tokenizer.Encode("Don't stop, O\u2019Neill! (It's 3.5 km.) \"Yes,\" she said\u2026 caf\u00E9 e\u0301t\u00E9 \U0001F600").Select(tokenizer.TokenOf);
@@ -53,7 +53,7 @@ public class WordTokenizerTests
     }
 
     [Fact]
-    public void DecodingPutsSpacesBackByTheUsualRules()
+    public void Decoding_puts_spaces_back_by_the_usual_rules()
     {
         var text = "Don't stop, O'Neill! (It's late.) She said \"yes, really\" and left; well-known $5 fee.";
         var tokenizer = WordTokenizer.Build([text]);
@@ -61,7 +61,7 @@ public class WordTokenizerTests
     }
 
     [Fact]
-    public void StreamingGivesTheSameTextAsDecode()
+    public void Streaming_gives_the_same_text_as_decode()
     {
         var text = "Hello, (big) \"world\"! Fine.";
         var tokenizer = WordTokenizer.Build([text]);
@@ -71,7 +71,7 @@ public class WordTokenizerTests
     }
 
     [Fact]
-    public void CaseFoldingMapsAllCasesToOneWord()
+    public void Case_folding_maps_all_cases_to_one_word()
     {
         var tokenizer = WordTokenizer.Build(["The THE the \u00C9T\u00C9"], new WordTokenizerOptions { LowerCase = true });
         var ids = tokenizer.Encode("tHe \u00E9t\u00E9");
@@ -80,7 +80,7 @@ public class WordTokenizerTests
     }
 
     [Fact]
-    public void VocabularyKeepsTheMostFrequentWords()
+    public void Vocabulary_keeps_the_most_frequent_words()
     {
         var corpus = new[] { "a a a a b b b c c d", "a b c" };
         var tokenizer = WordTokenizer.Build(corpus, new WordTokenizerOptions { MaximumVocabularySize = 6 });
@@ -91,7 +91,7 @@ public class WordTokenizerTests
     }
 
     [Fact]
-    public void JsonReadsBackWithItsOptions()
+    public void Json_reads_back_with_its_options()
     {
         var tokenizer = WordTokenizer.Build(["x y\nz"], whitespace with { LowerCase = true, LineBreaksAsEndOfSequence = true });
         var reloaded = Assert.IsType<WordTokenizer>(Tokenizer.FromJson(tokenizer.ToJson()));
