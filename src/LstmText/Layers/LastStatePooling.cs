@@ -14,7 +14,7 @@ public sealed class LastStatePooling : ISequencePooling
 {
     private readonly IBackend _backend;
     private readonly PoolingLengths _lengths = new();
-    private readonly PooledBuffers _buffers = new();
+    private readonly PooledBuffers _buffers;
     private bool _ran;
 
     /// <summary>Creates the pooling for an LSTM of <paramref name="hiddenSize"/> per direction and 1 or 2 directions.</summary>
@@ -25,6 +25,7 @@ public sealed class LastStatePooling : ISequencePooling
         HiddenSize = hiddenSize;
         Directions = directions;
         _backend = backend ?? CpuBackend.Default;
+        _buffers = new(_backend);
     }
 
     /// <summary>Hidden size H per direction.</summary>

@@ -66,10 +66,10 @@ public sealed class Lstm : ILayer
             {
                 string suffix = $"_l{layer}" + (direction == 1 ? "_reverse" : "");
                 var w = new DirectionWeights(
-                    new Parameter("weight_ih" + suffix, Tensor.Zeros(4 * hiddenSize, layerInput)),
-                    new Parameter("weight_hh" + suffix, Tensor.Zeros(4 * hiddenSize, hiddenSize)),
-                    new Parameter("bias_ih" + suffix, Tensor.Zeros(4 * hiddenSize)),
-                    new Parameter("bias_hh" + suffix, Tensor.Zeros(4 * hiddenSize)));
+                    new Parameter("weight_ih" + suffix, Tensor.Zeros(_backend, 4 * hiddenSize, layerInput)),
+                    new Parameter("weight_hh" + suffix, Tensor.Zeros(_backend, 4 * hiddenSize, hiddenSize)),
+                    new Parameter("bias_ih" + suffix, Tensor.Zeros(_backend, 4 * hiddenSize)),
+                    new Parameter("bias_hh" + suffix, Tensor.Zeros(_backend, 4 * hiddenSize)));
                 foreach (var p in w.All)
                 {
                     random.FillScaledUniform(p.Value, hiddenSize);
@@ -102,6 +102,9 @@ public sealed class Lstm : ILayer
 
     /// <summary>Hidden size H of every layer and direction.</summary>
     public int HiddenSize { get; }
+
+    /// <summary>The backend this LSTM computes on and keeps its tensors in (state copies go through it).</summary>
+    internal IBackend Backend => _backend;
 
     /// <summary>Number of stacked layers L.</summary>
     public int Layers { get; }
@@ -425,7 +428,7 @@ public sealed class Lstm : ILayer
             int next = 0;
             Tensor Next(params ReadOnlySpan<int> dimensions)
             {
-                if (next == storage.Count) storage.Add(new TensorBuffer());
+                if (next == storage.Count) storage.Add(new TensorBuffer(lstm._backend));
                 return storage[next++].ReuseUninitialized(dimensions);
             }
 

@@ -9,7 +9,7 @@ public sealed class MaxPooling : ISequencePooling
 {
     private readonly IBackend _backend;
     private readonly PoolingLengths _lengths = new();
-    private readonly PooledBuffers _buffers = new();
+    private readonly PooledBuffers _buffers;
     private int[] _positions = [];
     private bool _ran;
 
@@ -19,6 +19,7 @@ public sealed class MaxPooling : ISequencePooling
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         InputSize = inputSize;
         _backend = backend ?? CpuBackend.Default;
+        _buffers = new(_backend);
     }
 
     /// <inheritdoc/>

@@ -57,7 +57,7 @@ internal sealed class TokenProjectionTable
             throw new ArgumentException($"The embedding gives {embedding.Dimension} features; the LSTM reads {lstm.InputSize}.", nameof(embedding));
         // The version is read first: a change while the table is computed leaves it stale rather than passing as current.
         long version = CurrentSourceVersion(embedding, lstm);
-        var values = Tensor.Zeros(lstm.Directions, embedding.VocabularySize, 4 * lstm.HiddenSize);
+        var values = Tensor.Zeros(embedding.Weight.Value.Storage.Allocator, lstm.Directions, embedding.VocabularySize, 4 * lstm.HiddenSize);
         lstm.ProjectFirstLayerInput(embedding.Weight.Value, embedding.VocabularySize, values);
         return new TokenProjectionTable(values, version);
     }
