@@ -10,7 +10,7 @@ namespace LstmText.Layers;
 /// </summary>
 /// <remarks>A bias would add the same constant to every score of a row, which softmax ignores, so there is none.
 /// Memory: w (F), scores, weights and their gradients (4·T·B), the output (B·F) and the sequence gradient (T·B·F).</remarks>
-public sealed class AttentionPooling : ISequencePooling
+public sealed class AttentionPooling : IPoolingLayer
 {
     private readonly IBackend _backend;
     private readonly PoolingLengths _lengths = new();
@@ -101,5 +101,5 @@ public sealed class AttentionPooling : ISequencePooling
     }
 
     /// <inheritdoc/>
-    public ISequencePooling WithOwnBuffers() => new AttentionPooling(this);
+    public IPoolingLayer WithOwnBuffers() => new AttentionPooling(this);
 }

@@ -6,10 +6,10 @@ namespace LstmText.Layers;
 /// <summary>ULMFiT's concat pooling: [last state ‖ max ‖ mean] per row, 3·F features.</summary>
 /// <remarks>Memory: its three poolings' buffers, the output (B·3F), one part gradient (B·F) and the summed sequence
 /// gradient (T·B·F).</remarks>
-public sealed class ConcatPooling : ISequencePooling
+public sealed class ConcatPooling : IPoolingLayer
 {
     private readonly IBackend _backend;
-    private readonly ISequencePooling[] _parts;
+    private readonly IPoolingLayer[] _parts;
     private readonly PooledBuffers _buffers;
     private Tensor? _partGradient;
     private int _steps;
@@ -81,5 +81,5 @@ public sealed class ConcatPooling : ISequencePooling
     }
 
     /// <inheritdoc/>
-    public ISequencePooling WithOwnBuffers() => new ConcatPooling(HiddenSize, Directions, _backend);
+    public IPoolingLayer WithOwnBuffers() => new ConcatPooling(HiddenSize, Directions, _backend);
 }

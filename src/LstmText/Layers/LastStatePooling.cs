@@ -10,7 +10,7 @@ namespace LstmText.Layers;
 /// </summary>
 /// <remarks>Reading the outputs, not the final state, lets the gradient flow back through the output gradient alone.
 /// Memory: the output (B·D·H) and the sequence gradient (T·B·D·H).</remarks>
-public sealed class LastStatePooling : ISequencePooling
+public sealed class LastStatePooling : IPoolingLayer
 {
     private readonly IBackend _backend;
     private readonly PoolingLengths _lengths = new();
@@ -78,7 +78,7 @@ public sealed class LastStatePooling : ISequencePooling
     }
 
     /// <inheritdoc/>
-    public ISequencePooling WithOwnBuffers() => new LastStatePooling(HiddenSize, Directions, _backend);
+    public IPoolingLayer WithOwnBuffers() => new LastStatePooling(HiddenSize, Directions, _backend);
 
     /// <summary>Where direction d's final state sits in row b: step L−1 going forward, step 0 going backward.</summary>
     private int SourceOffset(int row, int direction, int length)

@@ -5,7 +5,7 @@ namespace LstmText.Layers;
 
 /// <summary>The mean of each row's valid steps: y_b = (1/L_b) Σ_{t &lt; L_b} x_t,b.</summary>
 /// <remarks>Memory: the weights 1/L_b per step (T·B), the output (B·F) and the sequence gradient (T·B·F).</remarks>
-public sealed class MeanPooling : ISequencePooling
+public sealed class MeanPooling : IPoolingLayer
 {
     private readonly IBackend _backend;
     private readonly PoolingLengths _lengths = new();
@@ -68,5 +68,5 @@ public sealed class MeanPooling : ISequencePooling
     }
 
     /// <inheritdoc/>
-    public ISequencePooling WithOwnBuffers() => new MeanPooling(InputSize, _backend);
+    public IPoolingLayer WithOwnBuffers() => new MeanPooling(InputSize, _backend);
 }
