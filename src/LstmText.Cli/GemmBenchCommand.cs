@@ -52,7 +52,7 @@ internal static class GemmBenchCommand
         var c = Tensor.Zeros(m, n);
         foreach (var tensor in new[] { a, b })
         {
-            var span = tensor.Span;
+            var span = tensor.HostSpan;
             for (int i = 0; i < span.Length; i++) span[i] = random.NextFloat() - 0.5f;
         }
         int lda = transposeA == Transpose.Yes ? m : k, ldb = transposeB == Transpose.Yes ? k : n;

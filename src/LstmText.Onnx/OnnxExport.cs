@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
@@ -173,7 +174,7 @@ public static class OnnxExport
             SequencePooling.Mean => Mean(g, x, masks),
             SequencePooling.Concat => g.Node("Concat", [LastState(g, x, masks, hidden, directions), Max(g, x, masks), Mean(g, x, masks)],
                 OnnxGraph.Attribute("axis", 1L)),
-            SequencePooling.Attention => Attention(g, x, masks, g.AddFloats("attention.weight_transposed", tensors["attention.weight"].Span, features, 1)),
+            SequencePooling.Attention => Attention(g, x, masks, g.AddFloats("attention.weight_transposed", tensors["attention.weight"].HostSpan, features, 1)),
             _ => throw new NotSupportedException($"The pooling {a.Pooling} has no ONNX form."),
         };
 
@@ -249,10 +250,10 @@ public static class OnnxExport
         for (int d = 0; d < directions; d++)
         {
             string suffix = $"_l{layer}" + (d == 1 ? "_reverse" : "");
-            ReorderGates(tensors["lstm.weight_ih" + suffix].Span, w.AsSpan(d * gates * input, gates * input), hidden);
-            ReorderGates(tensors["lstm.weight_hh" + suffix].Span, r.AsSpan(d * gates * hidden, gates * hidden), hidden);
-            ReorderGates(tensors["lstm.bias_ih" + suffix].Span, b.AsSpan(d * 2 * gates, gates), hidden);
-            ReorderGates(tensors["lstm.bias_hh" + suffix].Span, b.AsSpan(d * 2 * gates + gates, gates), hidden);
+            ReorderGates(tensors["lstm.weight_ih" + suffix].HostSpan, w.AsSpan(d * gates * input, gates * input), hidden);
+            ReorderGates(tensors["lstm.weight_hh" + suffix].HostSpan, r.AsSpan(d * gates * hidden, gates * hidden), hidden);
+            ReorderGates(tensors["lstm.bias_ih" + suffix].HostSpan, b.AsSpan(d * 2 * gates, gates), hidden);
+            ReorderGates(tensors["lstm.bias_hh" + suffix].HostSpan, b.AsSpan(d * 2 * gates + gates, gates), hidden);
         }
         return (g.AddFloats($"lstm.W_l{layer}", w, directions, gates, input),
             g.AddFloats($"lstm.R_l{layer}", r, directions, gates, hidden),
@@ -269,7 +270,7 @@ public static class OnnxExport
     private static float[] Transposed(Tensor matrix)
     {
         int rows = matrix.Shape[0], columns = matrix.Shape[1];
-        var source = matrix.Span;
+        var source = matrix.HostSpan;
         var result = new float[rows * columns];
         for (int i = 0; i < rows; i++)
             for (int j = 0; j < columns; j++)

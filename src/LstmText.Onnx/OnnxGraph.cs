@@ -40,7 +40,7 @@ internal sealed class OnnxGraph
 
     /// <summary>Adds a float initializer holding <paramref name="tensor"/>'s values in its own shape.</summary>
     public string AddFloats(string name, Tensor tensor) =>
-        AddFloats(name, tensor.Span, tensor.Shape.Dimensions.ToArray().Select(d => (long)d).ToArray());
+        AddFloats(name, tensor.HostSpan, tensor.Shape.Dimensions.ToArray().Select(d => (long)d).ToArray());
 
     /// <summary>A 1-D int64 constant (shared between nodes that ask for the same values).</summary>
     public string Int64s(params long[] values) => Int64Constant(values, [values.Length]);

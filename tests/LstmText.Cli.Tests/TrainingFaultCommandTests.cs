@@ -140,7 +140,7 @@ public sealed class TrainingFaultCommandTests : IDisposable
         var (exit, _, error) = CommandLine.Run(Train(_corpus, _model, "--max-steps", "1"));
         Assert.True(exit == 0, error);
         var file = SafeTensorsFile.Read(_model);
-        file.Tensors["decoder.weight"].Span[10] = float.NaN;
+        file.Tensors["decoder.weight"].HostSpan[10] = float.NaN;
         file.Write(_model);
 
         foreach (var args in new[] { new[] { "generate", "--model", _model, "--prompt", "the", "--max-tokens", "3" }, ["eval", "--model", _model, "--corpus", _corpus] })

@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using Xunit.Abstractions;
 using System.Text.Json;
 using LstmText.Layers;
@@ -58,7 +59,7 @@ public sealed class ClassifierExportTests(ITestOutputHelper log)
                 [OnnxTensorNames.Lengths] = (lengths, [rows.Length]),
             }, OnnxTensorNames.Probabilities, OnnxTensorNames.Logits);
             Assert.Equal([rows.Length, 3L], outputs[OnnxTensorNames.Probabilities].Shape);
-            Tolerance.AssertClose(ours.Span, outputs[OnnxTensorNames.Logits].Values, $"logits padded with {padding}");
+            Tolerance.AssertClose(ours.HostSpan, outputs[OnnxTensorNames.Logits].Values, $"logits padded with {padding}");
             var probabilities = outputs[OnnxTensorNames.Probabilities].Values;
             for (int i = 0; i < Texts.Length; i++)
                 Tolerance.AssertClose(predictions[i].Probabilities.ToArray(), probabilities.AsSpan(i * 3, 3), $"probabilities of '{Texts[i]}'");

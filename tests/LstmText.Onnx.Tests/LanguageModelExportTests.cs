@@ -118,12 +118,12 @@ public sealed class LanguageModelExportTests(ITestOutputHelper log)
             Enumerable.Range(0, count * batch).Select(i => rows[i % batch][from + i / batch]).ToArray();
         lstm.Forward(embedding.Forward(TimeMajor(0, firstChunk), firstChunk, batch));
         var afterFirst = lstm.FinalState.Copy();
-        stateError = Math.Max(stateError, Tolerance.AssertClose(afterFirst.Hidden.Span, first[OnnxTensorNames.FinalHidden].Values, "hn after the first chunk"));
-        stateError = Math.Max(stateError, Tolerance.AssertClose(afterFirst.Cell.Span, first[OnnxTensorNames.FinalCell].Values, "cn after the first chunk"));
+        stateError = Math.Max(stateError, Tolerance.AssertClose(afterFirst.Hidden.HostSpan, first[OnnxTensorNames.FinalHidden].Values, "hn after the first chunk"));
+        stateError = Math.Max(stateError, Tolerance.AssertClose(afterFirst.Cell.HostSpan, first[OnnxTensorNames.FinalCell].Values, "cn after the first chunk"));
         lstm.Forward(embedding.Forward(TimeMajor(firstChunk, rest), rest, batch), afterFirst);
-        stateError = Math.Max(stateError, Tolerance.AssertClose(lstm.FinalState.Hidden.Span, second[OnnxTensorNames.FinalHidden].Values, "hn after the second chunk"));
-        stateError = Math.Max(stateError, Tolerance.AssertClose(lstm.FinalState.Cell.Span, second[OnnxTensorNames.FinalCell].Values, "cn after the second chunk"));
-        stateError = Math.Max(stateError, Tolerance.AssertClose(lstm.FinalState.Hidden.Span, whole[OnnxTensorNames.FinalHidden].Values, "hn of the whole run"));
+        stateError = Math.Max(stateError, Tolerance.AssertClose(lstm.FinalState.Hidden.HostSpan, second[OnnxTensorNames.FinalHidden].Values, "hn after the second chunk"));
+        stateError = Math.Max(stateError, Tolerance.AssertClose(lstm.FinalState.Cell.HostSpan, second[OnnxTensorNames.FinalCell].Values, "cn after the second chunk"));
+        stateError = Math.Max(stateError, Tolerance.AssertClose(lstm.FinalState.Hidden.HostSpan, whole[OnnxTensorNames.FinalHidden].Values, "hn of the whole run"));
         return (logitError, stateError);
     }
 }

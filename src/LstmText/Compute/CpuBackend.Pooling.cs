@@ -1,6 +1,5 @@
 using System.Numerics;
 using System.Numerics.Tensors;
-using LstmText.Layers;
 using LstmText.Tensors;
 
 namespace LstmText.Compute;

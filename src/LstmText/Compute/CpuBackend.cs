@@ -3,7 +3,6 @@ using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using LstmText.Optimizers;
 using LstmText.Tensors;
 
 namespace LstmText.Compute;
@@ -30,6 +29,10 @@ public sealed partial class CpuBackend : IBackend
 
     /// <inheritdoc/>
     public string Name => $"cpu-{GemmInstructionSet} ({Threads} thread{(Threads == 1 ? "" : "s")})";
+
+    /// <inheritdoc/>
+    /// <remarks>The CPU backend computes on host memory: its tensors are <see cref="HostStorage"/>.</remarks>
+    public TensorStorage Allocate(int length) => HostStorage.Allocate(length);
 
     /// <inheritdoc/>
     public void Fill(TensorSlice destination, float value) => destination.Span.Fill(value);

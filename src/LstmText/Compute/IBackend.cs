@@ -1,5 +1,3 @@
-using LstmText.Layers;
-using LstmText.Optimizers;
 using LstmText.Tensors;
 
 namespace LstmText.Compute;
@@ -12,8 +10,13 @@ namespace LstmText.Compute;
 /// Layers never index tensor memory for their math, so a device backend can replace <see cref="CpuBackend"/>
 /// without touching them. Implementations must be safe to call from one thread at a time per buffer set;
 /// they may use several threads inside one call.
+/// <para>A backend is also the allocator of the tensors it computes on (<see cref="ITensorAllocator.Allocate"/>): layers
+/// make their weights and buffers through it, so a device backend's tensors live in device memory and the host
+/// touches them only through <see cref="TensorStorage.Download"/> and <see cref="TensorStorage.Upload"/>. Every slice
+/// passed to a member lives in storage this backend allocated (or host storage, for the CPU backend). This interface
+/// depends on nothing above <c>Compute/</c> and <c>Tensors/</c>.</para>
 /// </remarks>
-public interface IBackend
+public interface IBackend : ITensorAllocator
 {
     /// <summary>A short name for reports, e.g. "cpu-avx512 (2 threads)".</summary>
     string Name { get; }

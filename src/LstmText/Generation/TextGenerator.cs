@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text;
+using LstmText.Compute;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Tensors;
@@ -55,17 +56,18 @@ internal sealed class TextGenerator
     private (float[] Logits, LstmState State) Prime(int[] promptIds, int rows)
     {
         var logits = _network.Forward(promptIds, promptIds.Length, 1, null, null);
-        var last = logits.Span.Slice((promptIds.Length - 1) * Vocabulary, Vocabulary);
         var all = new float[rows * Vocabulary];
-        for (int r = 0; r < rows; r++) last.CopyTo(all.AsSpan(r * Vocabulary));
+        logits.Slice((promptIds.Length - 1) * Vocabulary, Vocabulary).Download(all.AsSpan(0, Vocabulary));
+        for (int r = 1; r < rows; r++) all.AsSpan(0, Vocabulary).CopyTo(all.AsSpan(r * Vocabulary));
         var final = _network.Lstm.FinalState;
+        var backend = _network.Lstm.Backend;
         int layers = _model.Architecture.Layers, hidden = _model.Architecture.HiddenSize;
-        var state = LstmState.Zeros(layers, rows, hidden);
+        var state = LstmState.Zeros(layers, rows, hidden, backend);
         for (int l = 0; l < layers; l++)
             for (int r = 0; r < rows; r++)
             {
-                final.Hidden.Span.Slice(l * hidden, hidden).CopyTo(state.Hidden.Span.Slice((l * rows + r) * hidden));
-                final.Cell.Span.Slice(l * hidden, hidden).CopyTo(state.Cell.Span.Slice((l * rows + r) * hidden));
+                backend.Copy(final.Hidden.Slice(l * hidden, hidden), state.Hidden.Slice((l * rows + r) * hidden, hidden));
+                backend.Copy(final.Cell.Slice(l * hidden, hidden), state.Cell.Slice((l * rows + r) * hidden, hidden));
             }
         return (all, state);
     }
@@ -75,8 +77,8 @@ internal sealed class TextGenerator
     {
         var logits = _network.Forward(tokens, 1, tokens.Length, state, null);
         var final = _network.Lstm.FinalState;
-        final.Hidden.Span.CopyTo(state.Hidden.Span);
-        final.Cell.Span.CopyTo(state.Cell.Span);
+        _network.Lstm.Backend.Copy(final.Hidden, state.Hidden);
+        _network.Lstm.Backend.Copy(final.Cell, state.Cell);
         return logits.ToArray();
     }
 
@@ -197,8 +199,8 @@ internal sealed class TextGenerator
             }
             if (_settings.StopEarly && finished.Count >= width) break;
             if (next.Count == 0 || lastStep) break;
-            var reordered = LstmState.Zeros(_model.Architecture.Layers, next.Count, _model.Architecture.HiddenSize);
-            CopyRows(state, reordered, parents);
+            var reordered = LstmState.Zeros(_model.Architecture.Layers, next.Count, _model.Architecture.HiddenSize, _network.Lstm.Backend);
+            CopyRows(_network.Lstm.Backend, state, reordered, parents);
             state = reordered;
             beams = next;
             logits = Advance(beams.Select(b => b.Tokens[^1]).ToArray(), state);
@@ -219,14 +221,15 @@ internal sealed class TextGenerator
     private static IEnumerable<int> TopIndices(double[] values, int count) =>
         Enumerable.Range(0, values.Length).OrderByDescending(i => values[i]).ThenBy(i => i).Take(count);
 
-    private static void CopyRows(LstmState from, LstmState to, List<int> sourceRows)
+    private static void CopyRows(IBackend backend, LstmState from, LstmState to, List<int> sourceRows)
     {
         int layers = from.Hidden.Shape[0], oldRows = from.Hidden.Shape[1], hidden = from.Hidden.Shape[2], newRows = sourceRows.Count;
         for (int l = 0; l < layers; l++)
             for (int r = 0; r < newRows; r++)
             {
-                from.Hidden.Span.Slice((l * oldRows + sourceRows[r]) * hidden, hidden).CopyTo(to.Hidden.Span.Slice((l * newRows + r) * hidden));
-                from.Cell.Span.Slice((l * oldRows + sourceRows[r]) * hidden, hidden).CopyTo(to.Cell.Span.Slice((l * newRows + r) * hidden));
+                int source = (l * oldRows + sourceRows[r]) * hidden, destination = (l * newRows + r) * hidden;
+                backend.Copy(from.Hidden.Slice(source, hidden), to.Hidden.Slice(destination, hidden));
+                backend.Copy(from.Cell.Slice(source, hidden), to.Cell.Slice(destination, hidden));
             }
     }
 

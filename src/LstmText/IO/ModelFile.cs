@@ -82,10 +82,10 @@ public sealed class ModelFile
 
         foreach (var (name, tensor) in file.Tensors)
         {
-            int index = IndexOfNonFinite(tensor.Span);
+            int index = IndexOfNonFinite(tensor.HostSpan);
             if (index >= 0)
                 throw new ModelFileFormatException(path,
-                    $"tensor '{name}' holds {Describe(tensor.Span[index])} at element {index}; a model's weights must be finite numbers " +
+                    $"tensor '{name}' holds {Describe(tensor.HostSpan[index])} at element {index}; a model's weights must be finite numbers " +
                     "(the model was saved after training diverged, or the file is damaged)");
         }
 

@@ -93,7 +93,7 @@ public sealed class SafeTensorsFile
             var tensor = Tensor.Zeros(new Shape(entry.Dimensions.Select(d => (int)d).ToArray()));
             try
             {
-                ReadElements(stream, entry.DType, tensor.Span);
+                ReadElements(stream, entry.DType, tensor.HostSpan);
             }
             catch (EndOfStreamException e)
             {
@@ -181,7 +181,7 @@ public sealed class SafeTensorsFile
         stream.Write(prefix);
         stream.Write(layout.Header);
         foreach (var (_, tensor) in layout.Tensors)
-            WriteElements(stream, tensor.Span);
+            WriteElements(stream, tensor.IsOnHost ? tensor.HostSpan : tensor.ToArray()); // a device tensor is downloaded
     }
 
     private static void WriteElements(Stream stream, ReadOnlySpan<float> values)

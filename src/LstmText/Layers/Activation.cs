@@ -26,8 +26,8 @@ public sealed class Activation
     {
         if (_output is null || !_output.Shape.Equals(input.Shape))
         {
-            _output = Tensor.Zeros(input.Shape);
-            _inputGradient = Tensor.Zeros(input.Shape);
+            _output = Tensor.Zeros(_backend, input.Shape);
+            _inputGradient = Tensor.Zeros(_backend, input.Shape);
         }
         _backend.Activate(Kind, input, _output);
         return _output;

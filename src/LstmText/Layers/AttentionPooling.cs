@@ -10,11 +10,11 @@ namespace LstmText.Layers;
 /// </summary>
 /// <remarks>A bias would add the same constant to every score of a row, which softmax ignores, so there is none.
 /// Memory: w (F), scores, weights and their gradients (4·T·B), the output (B·F) and the sequence gradient (T·B·F).</remarks>
-public sealed class AttentionPooling : ISequencePooling
+public sealed class AttentionPooling : IPoolingLayer
 {
     private readonly IBackend _backend;
     private readonly PoolingLengths _lengths = new();
-    private readonly PooledBuffers _buffers = new();
+    private readonly PooledBuffers _buffers;
     private Tensor? _sequence;
     private Tensor? _scores;
     private Tensor? _weights;
@@ -27,7 +27,8 @@ public sealed class AttentionPooling : ISequencePooling
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         InputSize = inputSize;
         _backend = backend ?? CpuBackend.Default;
-        var weight = Tensor.Zeros(1, inputSize);
+        _buffers = new(_backend);
+        var weight = Tensor.Zeros(_backend, 1, inputSize);
         random.FillScaledUniform(weight, inputSize);
         Weight = new Parameter("weight", weight);
         Parameters = [Weight];
@@ -37,6 +38,7 @@ public sealed class AttentionPooling : ISequencePooling
     {
         InputSize = source.InputSize;
         _backend = source._backend;
+        _buffers = new(_backend);
         Weight = source.Weight;
         Parameters = source.Parameters;
     }
@@ -67,10 +69,10 @@ public sealed class AttentionPooling : ISequencePooling
         _sequence = sequence;
         if (_scores is null || !_scores.HasShape(steps, batch))
         {
-            _scores = Tensor.Zeros(steps, batch);
-            _weights = Tensor.Zeros(steps, batch);
-            _weightGradient = Tensor.Zeros(steps, batch);
-            _scoreGradient = Tensor.Zeros(steps, batch);
+            _scores = Tensor.Zeros(_backend, steps, batch);
+            _weights = Tensor.Zeros(_backend, steps, batch);
+            _weightGradient = Tensor.Zeros(_backend, steps, batch);
+            _scoreGradient = Tensor.Zeros(_backend, steps, batch);
         }
         _backend.Gemm(Transpose.No, Transpose.Yes, rows, 1, InputSize, 1f, sequence, InputSize, Weight.Value, InputSize, 0f, _scores, 1);
         _backend.SoftmaxOverTime(_scores, steps, batch, _lengths.Span, _weights!);
@@ -99,5 +101,5 @@ public sealed class AttentionPooling : ISequencePooling
     }
 
     /// <inheritdoc/>
-    public ISequencePooling WithOwnBuffers() => new AttentionPooling(this);
+    public IPoolingLayer WithOwnBuffers() => new AttentionPooling(this);
 }

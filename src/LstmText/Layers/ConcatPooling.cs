@@ -6,11 +6,11 @@ namespace LstmText.Layers;
 /// <summary>ULMFiT's concat pooling: [last state ‖ max ‖ mean] per row, 3·F features.</summary>
 /// <remarks>Memory: its three poolings' buffers, the output (B·3F), one part gradient (B·F) and the summed sequence
 /// gradient (T·B·F).</remarks>
-public sealed class ConcatPooling : ISequencePooling
+public sealed class ConcatPooling : IPoolingLayer
 {
     private readonly IBackend _backend;
-    private readonly ISequencePooling[] _parts;
-    private readonly PooledBuffers _buffers = new();
+    private readonly IPoolingLayer[] _parts;
+    private readonly PooledBuffers _buffers;
     private Tensor? _partGradient;
     private int _steps;
     private int _batch;
@@ -19,6 +19,7 @@ public sealed class ConcatPooling : ISequencePooling
     public ConcatPooling(int hiddenSize, int directions, IBackend? backend = null)
     {
         _backend = backend ?? CpuBackend.Default;
+        _buffers = new(_backend);
         var last = new LastStatePooling(hiddenSize, directions, _backend);
         HiddenSize = hiddenSize;
         Directions = directions;
@@ -66,7 +67,7 @@ public sealed class ConcatPooling : ISequencePooling
         if (_batch == 0) throw new InvalidOperationException("Backward was called before Forward.");
         if (outputGradient.Length != _batch * OutputSize)
             throw new ArgumentException($"Expected a gradient of [{_batch}, {OutputSize}], got {outputGradient.Shape}.", nameof(outputGradient));
-        if (_partGradient is null || !_partGradient.HasShape(_batch, InputSize)) _partGradient = Tensor.Zeros(_batch, InputSize);
+        if (_partGradient is null || !_partGradient.HasShape(_batch, InputSize)) _partGradient = Tensor.Zeros(_backend, _batch, InputSize);
         var gradient = _buffers.SequenceGradient(_steps, _batch, InputSize);
         for (int i = 0; i < _parts.Length; i++)
         {
@@ -80,5 +81,5 @@ public sealed class ConcatPooling : ISequencePooling
     }
 
     /// <inheritdoc/>
-    public ISequencePooling WithOwnBuffers() => new ConcatPooling(HiddenSize, Directions, _backend);
+    public IPoolingLayer WithOwnBuffers() => new ConcatPooling(HiddenSize, Directions, _backend);
 }

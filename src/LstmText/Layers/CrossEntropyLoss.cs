@@ -53,7 +53,7 @@ public sealed class CrossEntropyLoss
         if (logits.Shape.Rank != 2)
             throw new ArgumentException($"Logits must be [N, C], got {logits.Shape}.", nameof(logits));
         int rows = logits.Shape[0], classes = logits.Shape[1];
-        if (_gradient is null || !_gradient.Shape.Equals(logits.Shape)) _gradient = Tensor.Zeros(logits.Shape);
+        if (_gradient is null || !_gradient.Shape.Equals(logits.Shape)) _gradient = Tensor.Zeros(_backend, logits.Shape);
         if (_classWeights is null)
         {
             (LossSum, CountedTargets) = _backend.SoftmaxCrossEntropy(logits, rows, classes, targets, IgnoreIndex, _gradient);

@@ -34,9 +34,9 @@ public sealed class Dropout
         if (!_active) return input;
         if (_mask is null || !_mask.Shape.Equals(input.Shape))
         {
-            _mask = Tensor.Zeros(input.Shape);
-            _output = Tensor.Zeros(input.Shape);
-            _inputGradient = Tensor.Zeros(input.Shape);
+            _mask = Tensor.Zeros(_backend, input.Shape);
+            _output = Tensor.Zeros(_backend, input.Shape);
+            _inputGradient = Tensor.Zeros(_backend, input.Shape);
         }
         _backend.DropoutMask(_mask, Probability, random!);
         _backend.Multiply(input, _mask, _output!);

@@ -12,7 +12,7 @@ public sealed class Embedding : ILayer
     private readonly IBackend _backend;
     private int[] _ids = [];
     private int _count;
-    private readonly TensorBuffer _output = new();
+    private readonly TensorBuffer _output;
 
     /// <summary>Creates an embedding initialised from N(0, 1) like PyTorch, with the padding row zeroed.</summary>
     /// <param name="vocabularySize">Number of rows (V).</param>
@@ -27,11 +27,12 @@ public sealed class Embedding : ILayer
         if (paddingIndex is { } p && (uint)p >= (uint)vocabularySize)
             throw new ArgumentOutOfRangeException(nameof(paddingIndex), $"Padding index {p} is not an id in [0, {vocabularySize}).");
         _backend = backend ?? CpuBackend.Default;
+        _output = new(_backend);
         Dimension = dimension;
         PaddingIndex = paddingIndex;
-        var table = Tensor.Zeros(vocabularySize, dimension);
+        var table = Tensor.Zeros(_backend, vocabularySize, dimension);
         random.FillNormal(table, 0f, 1f);
-        if (paddingIndex is { } pad) table.Span.Slice(pad * dimension, dimension).Clear();
+        if (paddingIndex is { } pad) table.Storage.Clear(pad * dimension, dimension);
         Weight = new Parameter("weight", table);
         Parameters = [Weight];
     }
@@ -39,6 +40,7 @@ public sealed class Embedding : ILayer
     private Embedding(Embedding source)
     {
         _backend = source._backend;
+        _output = new(_backend);
         Dimension = source.Dimension;
         PaddingIndex = source.PaddingIndex;
         Weight = source.Weight;

@@ -10,11 +10,11 @@ namespace LstmText.Layers;
 /// </summary>
 /// <remarks>Reading the outputs, not the final state, lets the gradient flow back through the output gradient alone.
 /// Memory: the output (B·D·H) and the sequence gradient (T·B·D·H).</remarks>
-public sealed class LastStatePooling : ISequencePooling
+public sealed class LastStatePooling : IPoolingLayer
 {
     private readonly IBackend _backend;
     private readonly PoolingLengths _lengths = new();
-    private readonly PooledBuffers _buffers = new();
+    private readonly PooledBuffers _buffers;
     private bool _ran;
 
     /// <summary>Creates the pooling for an LSTM of <paramref name="hiddenSize"/> per direction and 1 or 2 directions.</summary>
@@ -25,6 +25,7 @@ public sealed class LastStatePooling : ISequencePooling
         HiddenSize = hiddenSize;
         Directions = directions;
         _backend = backend ?? CpuBackend.Default;
+        _buffers = new(_backend);
     }
 
     /// <summary>Hidden size H per direction.</summary>
@@ -77,7 +78,7 @@ public sealed class LastStatePooling : ISequencePooling
     }
 
     /// <inheritdoc/>
-    public ISequencePooling WithOwnBuffers() => new LastStatePooling(HiddenSize, Directions, _backend);
+    public IPoolingLayer WithOwnBuffers() => new LastStatePooling(HiddenSize, Directions, _backend);
 
     /// <summary>Where direction d's final state sits in row b: step L−1 going forward, step 0 going backward.</summary>
     private int SourceOffset(int row, int direction, int length)

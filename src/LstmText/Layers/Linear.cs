@@ -9,8 +9,8 @@ public sealed class Linear : ILayer
 {
     private readonly IBackend _backend;
     private Tensor? _input;
-    private readonly TensorBuffer _output = new();
-    private readonly TensorBuffer _inputGradient = new();
+    private readonly TensorBuffer _output;
+    private readonly TensorBuffer _inputGradient;
 
     /// <summary>Creates a layer initialised like PyTorch: W and b from U(−1/√I, 1/√I).</summary>
     public Linear(int inputSize, int outputSize, RandomSource random, bool bias = true, IBackend? backend = null)
@@ -18,14 +18,16 @@ public sealed class Linear : ILayer
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(outputSize);
         _backend = backend ?? CpuBackend.Default;
+        _output = new(_backend);
+        _inputGradient = new(_backend);
         InputSize = inputSize;
         OutputSize = outputSize;
-        var weight = Tensor.Zeros(outputSize, inputSize);
+        var weight = Tensor.Zeros(_backend, outputSize, inputSize);
         random.FillScaledUniform(weight, inputSize);
         Weight = new Parameter("weight", weight);
         if (bias)
         {
-            var b = Tensor.Zeros(outputSize);
+            var b = Tensor.Zeros(_backend, outputSize);
             random.FillScaledUniform(b, inputSize);
             Bias = new Parameter("bias", b);
             Parameters = [Weight, Bias];
@@ -39,6 +41,8 @@ public sealed class Linear : ILayer
     private Linear(Linear source)
     {
         _backend = source._backend;
+        _output = new(_backend);
+        _inputGradient = new(_backend);
         InputSize = source.InputSize;
         OutputSize = source.OutputSize;
         Weight = source.Weight;

@@ -41,7 +41,7 @@ public sealed class Lstm : ILayer
     private readonly Action<int> _forwardDirection;
     private ForwardPass _pass;
     private int[] _tokenIds = [];
-    private bool _lastForwardFromTable;
+    private bool _lastForwardFromTokenProjection;
 
     /// <summary>Creates an LSTM initialised like PyTorch: every weight and bias from U(−1/√H, 1/√H).</summary>
     public Lstm(int inputSize, int hiddenSize, RandomSource random, int layers = 1, bool bidirectional = false,
@@ -66,10 +66,10 @@ public sealed class Lstm : ILayer
             {
                 string suffix = $"_l{layer}" + (direction == 1 ? "_reverse" : "");
                 var w = new DirectionWeights(
-                    new Parameter("weight_ih" + suffix, Tensor.Zeros(4 * hiddenSize, layerInput)),
-                    new Parameter("weight_hh" + suffix, Tensor.Zeros(4 * hiddenSize, hiddenSize)),
-                    new Parameter("bias_ih" + suffix, Tensor.Zeros(4 * hiddenSize)),
-                    new Parameter("bias_hh" + suffix, Tensor.Zeros(4 * hiddenSize)));
+                    new Parameter("weight_ih" + suffix, Tensor.Zeros(_backend, 4 * hiddenSize, layerInput)),
+                    new Parameter("weight_hh" + suffix, Tensor.Zeros(_backend, 4 * hiddenSize, hiddenSize)),
+                    new Parameter("bias_ih" + suffix, Tensor.Zeros(_backend, 4 * hiddenSize)),
+                    new Parameter("bias_hh" + suffix, Tensor.Zeros(_backend, 4 * hiddenSize)));
                 foreach (var p in w.All)
                 {
                     random.FillScaledUniform(p.Value, hiddenSize);
@@ -102,6 +102,9 @@ public sealed class Lstm : ILayer
 
     /// <summary>Hidden size H of every layer and direction.</summary>
     public int HiddenSize { get; }
+
+    /// <summary>The backend this LSTM computes on and keeps its tensors in (state copies go through it).</summary>
+    internal IBackend Backend => _backend;
 
     /// <summary>Number of stacked layers L.</summary>
     public int Layers { get; }
@@ -143,36 +146,38 @@ public sealed class Lstm : ILayer
     }
 
     /// <summary>
-    /// Runs the LSTM for inference over time-major token ids (id of step t, row b at t·batch + b), taking the first
-    /// layer's input projection from <paramref name="table"/> instead of an embedded input; returns [T, B, D·H] as
-    /// <see cref="Forward(Tensor, LstmState?, ReadOnlyMemory{int}, RandomSource?)"/> does (no dropout). A
-    /// <see cref="Backward"/> cannot follow: the embedded input was never formed.
+    /// Runs the LSTM for inference over time-major token ids (id of step t, row b at t·batch + b), with the first
+    /// layer's input projection passed in instead of an embedded input: <paramref name="tokenProjection"/> [D, V, 4H]
+    /// holds x_v·W_ihᵀ + b_ih + b_hh of every token v (see <see cref="ProjectFirstLayerInput"/>), and each step gathers
+    /// its rows. Returns [T, B, D·H] as <see cref="Forward(Tensor, LstmState?, ReadOnlyMemory{int}, RandomSource?)"/>
+    /// does (no dropout). A <see cref="Backward"/> cannot follow: the embedded input was never formed. Whoever keeps the
+    /// projection (a classifier's cache) decides when it is current; the layer only reads it.
     /// </summary>
-    internal Tensor ForwardFromTable(ReadOnlySpan<int> ids, int steps, int batch, TokenProjectionTable table, ReadOnlySpan<int> lengths)
+    internal Tensor ForwardFromTokenProjection(ReadOnlySpan<int> ids, int steps, int batch, Tensor tokenProjection, ReadOnlySpan<int> lengths)
     {
         if (ids.Length != steps * batch)
             throw new ArgumentException($"{ids.Length} ids do not fill {steps} steps of batch {batch}.", nameof(ids));
-        if (table.Directions != Directions || table.RowLength != 4 * HiddenSize)
-            throw new ArgumentException($"The table has {table.Directions} directions of {table.RowLength}-float rows; this LSTM needs {Directions} of {4 * HiddenSize}.", nameof(table));
+        if (tokenProjection.Shape.Rank != 3 || tokenProjection.Shape[0] != Directions || tokenProjection.Shape[2] != 4 * HiddenSize)
+            throw new ArgumentException($"A token projection of shape {tokenProjection.Shape} does not fit this LSTM: it needs [{Directions}, V, {4 * HiddenSize}].", nameof(tokenProjection));
         if (_tokenIds.Length < ids.Length) _tokenIds = new int[ids.Length];
         ids.CopyTo(_tokenIds);
-        return RunLayers(null, table, steps, batch, null, lengths, null);
+        return RunLayers(null, tokenProjection, steps, batch, null, lengths, null);
     }
 
-    private Tensor RunLayers(Tensor? input, TokenProjectionTable? table, int steps, int batch, LstmState? initialState,
+    private Tensor RunLayers(Tensor? input, Tensor? tokenProjection, int steps, int batch, LstmState? initialState,
         ReadOnlySpan<int> lengths, RandomSource? random)
     {
         var buffers = EnsureBuffers(steps, batch);
         SetLengths(lengths, steps, batch);
         if (initialState is not null) RequireStateShape(initialState, batch, nameof(initialState));
 
-        _lastForwardFromTable = table is not null;
+        _lastForwardFromTokenProjection = tokenProjection is not null;
         Tensor? layerInput = input;
         if (input is not null) buffers.Inputs[0] = input;
         for (int layer = 0; layer < Layers; layer++)
         {
             // The directions of a layer are independent until the next layer reads both: they run concurrently.
-            _pass = new ForwardPass(buffers, layer, layerInput, layer == 0 ? table : null, initialState, steps, batch);
+            _pass = new ForwardPass(buffers, layer, layerInput, layer == 0 ? tokenProjection : null, initialState, steps, batch);
             try
             {
                 _backend.RunConcurrently(Directions, _forwardDirection);
@@ -193,7 +198,7 @@ public sealed class Lstm : ILayer
     /// <summary>One direction of the layer in <see cref="_pass"/>: the input projection, then every step.</summary>
     private void ForwardDirection(int direction)
     {
-        var (buffers, layer, layerInput, table, initialState, steps, batch) = _pass;
+        var (buffers, layer, layerInput, tokenProjection, initialState, steps, batch) = _pass;
         int hb = batch * HiddenSize;
         int layerInputSize = layer == 0 ? InputSize : OutputSize;
         var output = buffers.Outputs[layer];
@@ -204,9 +209,18 @@ public sealed class Lstm : ILayer
         var cell = buffers.CellStates[index];
         bool reverse = direction == 1;
 
-        // From a token table, each step gathers its own rows just before its recurrent product (below), so they are
-        // still in cache when it adds to them; otherwise one GEMM projects every step at once.
-        if (table is null) ProjectInput(w, layerInput!, steps * batch, layerInputSize, gates);
+        // From a token projection, each step gathers its own rows just before its recurrent product (below), so they
+        // are still in cache when it adds to them; otherwise one GEMM projects every step at once.
+        TensorSlice projectionRows = default;
+        if (tokenProjection is null)
+        {
+            ProjectInput(w, layerInput!, steps * batch, layerInputSize, gates);
+        }
+        else
+        {
+            int rows = tokenProjection.Shape[1] * 4 * HiddenSize;
+            projectionRows = tokenProjection.Slice(direction * rows, rows);
+        }
 
         int initialSlot = reverse ? steps : 0;
         if (initialState is null)
@@ -226,7 +240,7 @@ public sealed class Lstm : ILayer
         {
             int t = reverse ? steps - 1 - s : s;
             var step = StepAt(t, reverse, batch, gates, hidden, cell, output, direction);
-            if (table is not null) _backend.Gather(table.Direction(direction), 4 * HiddenSize, _tokenIds.AsSpan(t * batch, batch), step.Gates);
+            if (tokenProjection is not null) _backend.Gather(projectionRows, 4 * HiddenSize, _tokenIds.AsSpan(t * batch, batch), step.Gates);
             if (packedWeight is not null)
                 _backend.GemmPackedWeight(batch, 4 * HiddenSize, HiddenSize, step.PreviousHidden, HiddenSize, packedWeight, 1f, step.Gates, 4 * HiddenSize);
             else
@@ -271,8 +285,8 @@ public sealed class Lstm : ILayer
     public Tensor Backward(Tensor outputGradient, LstmState? finalStateGradient = null)
     {
         var buffers = _buffers ?? throw new InvalidOperationException("Backward was called before Forward.");
-        if (_lastForwardFromTable)
-            throw new InvalidOperationException("Backward cannot follow a forward pass from a token table (inference only).");
+        if (_lastForwardFromTokenProjection)
+            throw new InvalidOperationException("Backward cannot follow a forward pass from a token projection (inference only).");
         int steps = buffers.Steps, batch = buffers.Batch;
         if (outputGradient.Length != steps * batch * OutputSize)
             throw new ArgumentException($"Expected an output gradient of [{steps}, {batch}, {OutputSize}], got {outputGradient.Shape}.", nameof(outputGradient));
@@ -407,7 +421,7 @@ public sealed class Lstm : ILayer
     }
 
     /// <summary>The layer a <see cref="Forward"/> call is running, as its directions (run concurrently) read it.</summary>
-    private readonly record struct ForwardPass(Buffers Buffers, int Layer, Tensor? LayerInput, TokenProjectionTable? Table,
+    private readonly record struct ForwardPass(Buffers Buffers, int Layer, Tensor? LayerInput, Tensor? TokenProjection,
         LstmState? InitialState, int Steps, int Batch);
 
     private sealed record DirectionWeights(Parameter InputWeight, Parameter HiddenWeight, Parameter InputBias, Parameter HiddenBias)
@@ -425,7 +439,7 @@ public sealed class Lstm : ILayer
             int next = 0;
             Tensor Next(params ReadOnlySpan<int> dimensions)
             {
-                if (next == storage.Count) storage.Add(new TensorBuffer());
+                if (next == storage.Count) storage.Add(new TensorBuffer(lstm._backend));
                 return storage[next++].ReuseUninitialized(dimensions);
             }
 

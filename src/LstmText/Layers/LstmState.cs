@@ -7,9 +7,12 @@ namespace LstmText.Layers;
 /// <param name="Cell">c, same shape as <paramref name="Hidden"/>.</param>
 public sealed record LstmState(Tensor Hidden, Tensor Cell)
 {
-    /// <summary>A zero state of the given size.</summary>
-    public static LstmState Zeros(int layersTimesDirections, int batch, int hidden) =>
-        new(Tensor.Zeros(layersTimesDirections, batch, hidden), Tensor.Zeros(layersTimesDirections, batch, hidden));
+    /// <summary>A zero state of the given size, in host memory or where <paramref name="allocator"/> (a backend) keeps tensors.</summary>
+    public static LstmState Zeros(int layersTimesDirections, int batch, int hidden, ITensorAllocator? allocator = null)
+    {
+        allocator ??= HostMemory.Instance;
+        return new(Tensor.Zeros(allocator, layersTimesDirections, batch, hidden), Tensor.Zeros(allocator, layersTimesDirections, batch, hidden));
+    }
 
     /// <summary>A deep copy (so a caller can keep a state while the LSTM reuses its buffers).</summary>
     public LstmState Copy() => new(Hidden.Clone(), Cell.Clone());

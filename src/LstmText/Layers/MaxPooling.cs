@@ -5,11 +5,11 @@ namespace LstmText.Layers;
 
 /// <summary>The element-wise maximum of each row's valid steps; the gradient flows to the step that held the maximum.</summary>
 /// <remarks>Memory: the positions of the maxima (B·F ints), the output (B·F) and the sequence gradient (T·B·F).</remarks>
-public sealed class MaxPooling : ISequencePooling
+public sealed class MaxPooling : IPoolingLayer
 {
     private readonly IBackend _backend;
     private readonly PoolingLengths _lengths = new();
-    private readonly PooledBuffers _buffers = new();
+    private readonly PooledBuffers _buffers;
     private int[] _positions = [];
     private bool _ran;
 
@@ -19,6 +19,7 @@ public sealed class MaxPooling : ISequencePooling
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         InputSize = inputSize;
         _backend = backend ?? CpuBackend.Default;
+        _buffers = new(_backend);
     }
 
     /// <inheritdoc/>
@@ -57,5 +58,5 @@ public sealed class MaxPooling : ISequencePooling
     }
 
     /// <inheritdoc/>
-    public ISequencePooling WithOwnBuffers() => new MaxPooling(InputSize, _backend);
+    public IPoolingLayer WithOwnBuffers() => new MaxPooling(InputSize, _backend);
 }

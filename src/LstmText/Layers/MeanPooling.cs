@@ -5,11 +5,12 @@ namespace LstmText.Layers;
 
 /// <summary>The mean of each row's valid steps: y_b = (1/L_b) Σ_{t &lt; L_b} x_t,b.</summary>
 /// <remarks>Memory: the weights 1/L_b per step (T·B), the output (B·F) and the sequence gradient (T·B·F).</remarks>
-public sealed class MeanPooling : ISequencePooling
+public sealed class MeanPooling : IPoolingLayer
 {
     private readonly IBackend _backend;
     private readonly PoolingLengths _lengths = new();
-    private readonly PooledBuffers _buffers = new();
+    private readonly PooledBuffers _buffers;
+    private float[] _hostWeights = [];
     private Tensor? _weights;
     private Tensor? _sequence;
 
@@ -19,6 +20,7 @@ public sealed class MeanPooling : ISequencePooling
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         InputSize = inputSize;
         _backend = backend ?? CpuBackend.Default;
+        _buffers = new(_backend);
     }
 
     /// <inheritdoc/>
@@ -40,11 +42,14 @@ public sealed class MeanPooling : ISequencePooling
         int steps = _lengths.Steps, batch = _lengths.Batch;
         _sequence = sequence;
         // A weighted sum with weights 1/L_b at valid steps: the same kernel as attention, so the mask lives in one place.
-        if (_weights is null || !_weights.HasShape(steps, batch)) _weights = Tensor.Zeros(steps, batch);
-        var w = _weights.Span;
+        if (_weights is null || !_weights.HasShape(steps, batch)) _weights = Tensor.Zeros(_backend, steps, batch);
+        // The weights come from the host's lengths, so they are made on the host and uploaded (one copy on the CPU).
+        if (_hostWeights.Length < steps * batch) _hostWeights = new float[steps * batch];
+        var w = _hostWeights.AsSpan(0, steps * batch);
         for (int t = 0; t < steps; t++)
             for (int b = 0; b < batch; b++)
                 w[t * batch + b] = t < lengths[b] ? 1f / lengths[b] : 0f;
+        _weights.Upload(w);
         var output = _buffers.Output(batch, OutputSize);
         _backend.WeightedSumOverTime(sequence, _weights, steps, batch, InputSize, _lengths.Span, output);
         return output;
@@ -63,5 +68,5 @@ public sealed class MeanPooling : ISequencePooling
     }
 
     /// <inheritdoc/>
-    public ISequencePooling WithOwnBuffers() => new MeanPooling(InputSize, _backend);
+    public IPoolingLayer WithOwnBuffers() => new MeanPooling(InputSize, _backend);
 }

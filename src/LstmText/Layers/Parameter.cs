@@ -13,13 +13,13 @@ public sealed class Parameter
 {
     private long _version;
 
-    /// <summary>Creates a parameter around <paramref name="value"/> with a zero gradient of the same shape.</summary>
+    /// <summary>Creates a parameter around <paramref name="value"/> with a zero gradient of the same shape, where the value lives.</summary>
     public Parameter(string name, Tensor value)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         Name = name;
         Value = value;
-        Gradient = Tensor.Zeros(value.Shape);
+        Gradient = Tensor.ZerosLike(value);
     }
 
     /// <summary>The name within the owning layer, e.g. <c>weight_ih_l0</c>.</summary>
@@ -41,7 +41,7 @@ public sealed class Parameter
     public bool IsTrainable { get; set; } = true;
 
     /// <summary>Sets the gradient to zero.</summary>
-    public void ZeroGradient() => Gradient.Span.Clear();
+    public void ZeroGradient() => Gradient.Storage.Clear(0, Gradient.Length);
 
     /// <summary>Replaces the value with a copy of <paramref name="values"/>, which must have the same shape.</summary>
     /// <exception cref="ArgumentException">The shapes differ.</exception>
@@ -49,7 +49,7 @@ public sealed class Parameter
     {
         if (!values.Shape.Equals(Value.Shape))
             throw new ArgumentException($"Parameter '{Name}' has shape {Value.Shape}; cannot load a tensor of shape {values.Shape}.", nameof(values));
-        values.Span.CopyTo(Value.Span);
+        values.CopyTo(Value);
         MarkChanged();
     }
 

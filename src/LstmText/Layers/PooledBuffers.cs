@@ -1,12 +1,13 @@
+using LstmText.Compute;
 using LstmText.Tensors;
 
 namespace LstmText.Layers;
 
 /// <summary>A pooling's output [B, O] and sequence gradient [T, B, F], whose storage is reused across shapes (zeroed when the shape changes).</summary>
-internal sealed class PooledBuffers
+internal sealed class PooledBuffers(IBackend backend)
 {
-    private readonly TensorBuffer _output = new();
-    private readonly TensorBuffer _sequenceGradient = new();
+    private readonly TensorBuffer _output = new(backend);
+    private readonly TensorBuffer _sequenceGradient = new(backend);
 
     public Tensor Output(int batch, int outputSize) => _output.Reuse(batch, outputSize);
 

@@ -1,6 +1,7 @@
 namespace LstmText.Layers;
 
-/// <summary>How a classifier turns the LSTM's outputs at every step into one vector per text.</summary>
+/// <summary>How a classifier turns the LSTM's outputs at every step into one vector per text: the choice a config
+/// names; the layer that does it is an <see cref="IPoolingLayer"/>.</summary>
 public enum SequencePooling
 {
     /// <summary>

@@ -68,7 +68,7 @@ internal sealed class ClassifierNetwork
 
     public Lstm Lstm { get; }
 
-    public ISequencePooling Pooling { get; }
+    public IPoolingLayer Pooling { get; }
 
     /// <summary>The head's hidden layer (<c>head.0</c>), or null for a single-layer head.</summary>
     public Linear? HeadHidden { get; }
@@ -98,7 +98,7 @@ internal sealed class ClassifierNetwork
         if (_lengths.Length != batch) _lengths = new int[batch];
         lengths.CopyTo(_lengths);
         var output = table is not null
-            ? Lstm.ForwardFromTable(ids, steps, batch, table, _lengths)
+            ? Lstm.ForwardFromTokenProjection(ids, steps, batch, table.Values, _lengths)
             : Lstm.Forward(Embedding.Forward(ids, steps, batch), null, _lengths, random);
         var pooled = _poolingDropout.Forward(Pooling.Forward(output, _lengths), random);
         if (HeadHidden is null) return HeadOutput.Forward(pooled);

@@ -105,8 +105,8 @@ public sealed class LanguageModel
         foreach (var (name, parameter) in network.NamedParameters) parameter.Load(file.Tensors[name]);
         if (architecture.TieWeights)
         {
-            var embedding = network.Embedding.Weight.Value.Span;
-            if (!embedding.SequenceEqual(file.Tensors["decoder.weight"].Span))
+            var embedding = file.Tensors["embedding.weight"].HostSpan; // the file's tensors are host tensors
+            if (!embedding.SequenceEqual(file.Tensors["decoder.weight"].HostSpan))
                 throw new ModelFileFormatException(path, "the config ties the weights, but decoder.weight differs from embedding.weight");
         }
 

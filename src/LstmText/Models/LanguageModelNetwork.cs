@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using LstmText.Layers;
 using LstmText.Tensors;
 
@@ -17,21 +18,21 @@ internal sealed class LanguageModelNetwork
     private readonly Dropout _outputDropout;
     private Tensor? _decoderInput;
 
-    public LanguageModelNetwork(LanguageModelArchitecture architecture, RandomSource random)
+    public LanguageModelNetwork(LanguageModelArchitecture architecture, RandomSource random, IBackend? backend = null)
     {
         Architecture = architecture;
-        Embedding = new Embedding(architecture.VocabularySize, architecture.EmbeddingSize, random);
+        Embedding = new Embedding(architecture.VocabularySize, architecture.EmbeddingSize, random, backend: backend);
         Lstm = new Lstm(architecture.EmbeddingSize, architecture.HiddenSize, random, architecture.Layers,
-            dropout: (float)architecture.Dropout);
-        Decoder = new Linear(architecture.HiddenSize, architecture.VocabularySize, random);
+            dropout: (float)architecture.Dropout, backend: backend);
+        Decoder = new Linear(architecture.HiddenSize, architecture.VocabularySize, random, backend: backend);
         // As PyTorch's word_language_model example and Zaremba et al. start a language model: embedding and decoder
         // weights from U(−0.1, 0.1), decoder bias zero. nn.Embedding's N(0, 1) would give a tied decoder logits with a
         // standard deviation near √H / 2, which stalls training.
         random.FillUniform(Embedding.Weight.Value, -0.1f, 0.1f);
         random.FillUniform(Decoder.Weight.Value, -0.1f, 0.1f);
-        Decoder.Bias!.Value.Span.Clear();
-        _embeddingDropout = new Dropout((float)architecture.EmbeddingDropout);
-        _outputDropout = new Dropout((float)architecture.Dropout);
+        Decoder.Bias!.Value.Clear();
+        _embeddingDropout = new Dropout((float)architecture.EmbeddingDropout, backend);
+        _outputDropout = new Dropout((float)architecture.Dropout, backend);
         if (architecture.TieWeights) Decoder.Weight.Load(Embedding.Weight.Value);
         var named = new List<(string, Parameter)> { ("embedding.weight", Embedding.Weight) };
         named.AddRange(Lstm.Parameters.Select(p => ("lstm." + p.Name, p)));
@@ -58,7 +59,7 @@ internal sealed class LanguageModelNetwork
     /// <summary>A new network with a copy of this one's weights and buffers of its own.</summary>
     public LanguageModelNetwork Clone()
     {
-        var copy = new LanguageModelNetwork(Architecture, new RandomSource(0));
+        var copy = new LanguageModelNetwork(Architecture, new RandomSource(0), Lstm.Backend);
         copy.LoadFrom(this);
         return copy;
     }
@@ -95,9 +96,7 @@ internal sealed class LanguageModelNetwork
     public void GatherTiedGradients()
     {
         if (!Architecture.TieWeights) return;
-        var target = Embedding.Weight.Gradient.Span;
-        var source = Decoder.Weight.Gradient.Span;
-        for (int i = 0; i < target.Length; i++) target[i] += source[i];
+        Lstm.Backend.Add(Embedding.Weight.Gradient, Decoder.Weight.Gradient, Embedding.Weight.Gradient);
     }
 
     /// <summary>With tying, copies the updated embedding into the decoder's weight after an optimizer step.</summary>

@@ -459,7 +459,7 @@ public sealed class TextClassifier
         RunBatches(EncodeAll(texts), batchSize, batchTokens, (rows, batchLogits) =>
         {
             for (int k = 0; k < rows.Length; k++)
-                batchLogits.Span.Slice(k * _classNames.Length, _classNames.Length).CopyTo(logits.AsSpan(rows[k] * _classNames.Length, _classNames.Length));
+                batchLogits.Slice(k * _classNames.Length, _classNames.Length).Download(logits.AsSpan(rows[k] * _classNames.Length, _classNames.Length));
         });
         return logits;
     }
@@ -552,14 +552,14 @@ public sealed class TextClassifier
             // (z − max z) / T: every exponent is at most 0, so a large logit or a small temperature cannot overflow.
             for (int k = 0; k < rows.Length; k++)
             {
-                var row = logits.Span.Slice(k * classes, classes);
+                var row = logits.HostSpan.Slice(k * classes, classes);
                 TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), row);
                 if (temperature != 1) TensorPrimitives.Divide(row, (float)temperature, row);
             }
             var probabilities = Tensor.Zeros(rows.Length, classes);
             _backend.Softmax(logits, rows.Length, classes, probabilities);
             for (int k = 0; k < rows.Length; k++)
-                results[rows[k]] = PredictionOf(probabilities.Span.Slice(k * classes, classes));
+                results[rows[k]] = PredictionOf(probabilities.HostSpan.Slice(k * classes, classes));
         });
         return results;
     }

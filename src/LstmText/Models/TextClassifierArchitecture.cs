@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using System.Text.Json;
 using LstmText.IO;
 using LstmText.Layers;

@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using LstmText.Data;
 using LstmText.Layers;
 using LstmText.Tokenizers;

@@ -19,8 +19,8 @@ public sealed class Adam : Optimizer
         : base(parameters, settings.LearningRate, backend)
     {
         Settings = settings;
-        _firstMoments = Parameters.Select(p => Tensor.Zeros(p.Value.Shape)).ToArray();
-        _secondMoments = Parameters.Select(p => Tensor.Zeros(p.Value.Shape)).ToArray();
+        _firstMoments = Parameters.Select(p => Tensor.ZerosLike(p.Value)).ToArray();
+        _secondMoments = Parameters.Select(p => Tensor.ZerosLike(p.Value)).ToArray();
         _steps = new int[Parameters.Count];
     }
 
@@ -41,8 +41,8 @@ public sealed class Adam : Optimizer
         if (!first.Shape.Equals(_firstMoments[index].Shape) || !second.Shape.Equals(_secondMoments[index].Shape))
             throw new ArgumentException($"Moments of shape {first.Shape} do not fit parameter {Parameters[index]}.");
         ArgumentOutOfRangeException.ThrowIfNegative(steps);
-        first.Span.CopyTo(_firstMoments[index].Span);
-        second.Span.CopyTo(_secondMoments[index].Span);
+        first.CopyTo(_firstMoments[index]);
+        second.CopyTo(_secondMoments[index]);
         _steps[index] = steps;
     }
 

@@ -21,7 +21,7 @@ public sealed class Sgd : Optimizer
         _velocity = new Tensor?[Parameters.Count];
         _started = new bool[Parameters.Count];
         if (settings.Momentum != 0f)
-            for (int i = 0; i < _velocity.Length; i++) _velocity[i] = Tensor.Zeros(Parameters[i].Value.Shape);
+            for (int i = 0; i < _velocity.Length; i++) _velocity[i] = Tensor.ZerosLike(Parameters[i].Value);
     }
 
     /// <summary>The settings, with <see cref="SgdSettings.LearningRate"/> as given at construction.</summary>
@@ -41,7 +41,7 @@ public sealed class Sgd : Optimizer
         {
             var own = _velocity[index] ?? throw new ArgumentException("This optimizer has no momentum buffers.", nameof(velocity));
             if (!own.Shape.Equals(velocity.Shape)) throw new ArgumentException($"Velocity of shape {velocity.Shape} does not fit parameter {Parameters[index]}.");
-            velocity.Span.CopyTo(own.Span);
+            velocity.CopyTo(own);
         }
         _started[index] = started;
     }

@@ -79,18 +79,24 @@ public sealed class RandomSource
     }
 
     /// <summary>Fills a tensor with samples of U(<paramref name="low"/>, <paramref name="high"/>).</summary>
+    /// <remarks>A tensor that lives off the host is filled through one upload.</remarks>
     public void FillUniform(Tensor tensor, float low, float high)
     {
-        var span = tensor.Span;
+        ArgumentNullException.ThrowIfNull(tensor);
+        var span = tensor.IsOnHost ? tensor.HostSpan : new float[tensor.Length];
         float width = high - low;
         for (int i = 0; i < span.Length; i++) span[i] = low + width * NextFloat();
+        if (!tensor.IsOnHost) tensor.Upload(span);
     }
 
     /// <summary>Fills a tensor with samples of N(<paramref name="mean"/>, <paramref name="standardDeviation"/>²).</summary>
+    /// <remarks>A tensor that lives off the host is filled through one upload.</remarks>
     public void FillNormal(Tensor tensor, float mean, float standardDeviation)
     {
-        var span = tensor.Span;
+        ArgumentNullException.ThrowIfNull(tensor);
+        var span = tensor.IsOnHost ? tensor.HostSpan : new float[tensor.Length];
         for (int i = 0; i < span.Length; i++) span[i] = (float)(mean + standardDeviation * NextNormal());
+        if (!tensor.IsOnHost) tensor.Upload(span);
     }
 
     /// <summary>PyTorch's default LSTM and linear initialisation: U(−1/√fan, 1/√fan).</summary>

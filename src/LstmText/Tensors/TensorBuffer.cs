@@ -4,10 +4,11 @@ namespace LstmText.Tensors;
 /// A layer's working tensor whose storage survives shape changes: it grows only when a larger shape is asked for,
 /// so batches of varying length (inference, length buckets) do not allocate and page in fresh memory every call.
 /// </summary>
-/// <remarks>A tensor returned earlier shares the storage and is overwritten by the next use, as layer outputs are.</remarks>
-internal sealed class TensorBuffer
+/// <remarks>A tensor returned earlier shares the storage and is overwritten by the next use, as layer outputs are.
+/// The storage is made by the allocator given (the layer's backend), so it lives where the backend computes.</remarks>
+internal sealed class TensorBuffer(ITensorAllocator allocator)
 {
-    private float[] _storage = [];
+    private TensorStorage? _storage;
     private Tensor? _current;
 
     /// <summary>A tensor of the given shape; its contents are zero whenever the shape differs from the last call's.</summary>
@@ -20,10 +21,10 @@ internal sealed class TensorBuffer
     {
         if (_current is not null && _current.Shape.Is(dimensions)) return _current;
         var shape = new Shape(dimensions);
-        if (shape.ElementCount > _storage.Length)
-            _storage = Tensor.AllocateStorage(shape.ElementCount);
+        if (_storage is null || shape.ElementCount > _storage.Length)
+            _storage = allocator.Allocate(shape.ElementCount);
         else if (clear)
-            _storage.AsSpan(0, shape.ElementCount).Clear();
+            _storage.Clear(0, shape.ElementCount);
         _current = Tensor.Over(_storage, shape);
         return _current;
     }

@@ -5,7 +5,8 @@ namespace LstmText.Tensors;
 /// </summary>
 /// <remarks>
 /// A slice is a value type, so layers can address one time step or one row block per call without
-/// allocating. A device backend maps the same (tensor, offset, length) triple to device memory.
+/// allocating. A backend maps the (tensor, offset, length) triple to its own memory through the tensor's
+/// <see cref="TensorStorage"/>: the CPU backend to a span of the host array, a device backend to a device pointer.
 /// </remarks>
 public readonly struct TensorSlice
 {
@@ -31,8 +32,24 @@ public readonly struct TensorSlice
     /// <summary>Number of elements.</summary>
     public int Length { get; }
 
-    /// <summary>The elements, for CPU kernels.</summary>
-    internal Span<float> Span => Tensor.Storage.AsSpan(Offset, Length);
+    /// <summary>The elements in host memory, for CPU kernels (throws for a tensor that lives on a device).</summary>
+    internal Span<float> Span => Tensor.HostArray.AsSpan(Offset, Length);
+
+    /// <summary>Copies the elements into host memory (<paramref name="destination"/> holds exactly <see cref="Length"/>).</summary>
+    public void Download(Span<float> destination)
+    {
+        if (destination.Length != Length)
+            throw new ArgumentException($"{destination.Length} places for a slice of {Length} elements.", nameof(destination));
+        Tensor.Storage.Download(Offset, destination);
+    }
+
+    /// <summary>Replaces the elements with <paramref name="values"/> from host memory (exactly <see cref="Length"/> of them).</summary>
+    public void Upload(ReadOnlySpan<float> values)
+    {
+        if (values.Length != Length)
+            throw new ArgumentException($"{values.Length} values for a slice of {Length} elements.", nameof(values));
+        Tensor.Storage.Upload(values, Offset);
+    }
 
     /// <summary>A narrower slice, relative to this one.</summary>
     public TensorSlice Slice(int offset, int length)

@@ -391,8 +391,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
             var logits = _classifier.ForwardBatch(batch);
             loss.Forward(logits, rows.Select(i => _validationLabels[i]).ToArray());
             sum += loss.LossSum;
-            var values = logits.Span;
-            for (int k = 0; k < rows.Length; k++) values.Slice(k * classes, classes).CopyTo(all.AsSpan(rows[k] * classes, classes));
+            for (int k = 0; k < rows.Length; k++) logits.Slice(k * classes, classes).Download(all.AsSpan(rows[k] * classes, classes));
         }
         return (all, sum / _validationIds.Length);
     }

@@ -39,7 +39,7 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
         _validation = validation;
         _streamLength = train.Length / settings.Batch;
         _fingerprint = CorpusIds.Fingerprint(train);
-        _state = LstmState.Zeros(network.Architecture.Layers, settings.Batch, network.Architecture.HiddenSize);
+        _state = LstmState.Zeros(network.Architecture.Layers, settings.Batch, network.Architecture.HiddenSize, network.Lstm.Backend);
         _inputs = new int[settings.Window * settings.Batch];
         _targets = new int[settings.Window * settings.Batch];
         _trainable = Optimizer.Parameters.Where(p => p.IsTrainable).ToList();
@@ -121,8 +121,8 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
     /// <summary>Copies the old rows and starts every new row at the mean of the old ones.</summary>
     private static void CopyRowsAndMean(Tensor source, Tensor destination, int oldRows, int rowLength)
     {
-        var from = source.Span;
-        var to = destination.Span;
+        var from = source.HostSpan;
+        var to = destination.HostSpan;
         from.CopyTo(to);
         var mean = new double[rowLength];
         for (int r = 0; r < oldRows; r++)
@@ -190,7 +190,7 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
                 {
                     if (!c.Tensors.TryGetValue(name, out var saved) || !saved.Shape.Equals(state.Shape))
                         throw new ModelFileFormatException(r.Path, $"the checkpoint's tensor '{name}' is missing or not of shape {state.Shape}");
-                    saved.Span.CopyTo(state.Span);
+                    saved.CopyTo(state);
                 }
             }
         }
@@ -229,8 +229,8 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
         Optimizer.Step();
         _network.SpreadTiedWeights();
         var final = _network.Lstm.FinalState;
-        final.Hidden.Span.CopyTo(_state.Hidden.Span);
-        final.Cell.Span.CopyTo(_state.Cell.Span);
+        _network.Lstm.Backend.Copy(final.Hidden, _state.Hidden);
+        _network.Lstm.Backend.Copy(final.Cell, _state.Cell);
         _hasState = true;
         return (value, length, (long)length * batch);
     }

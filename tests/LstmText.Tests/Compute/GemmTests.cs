@@ -230,7 +230,7 @@ public sealed class GemmTests
     {
         var random = new Random(seed);
         var tensor = Tensor.Zeros(length);
-        var span = tensor.Span;
+        var span = tensor.HostSpan;
         for (int i = 0; i < span.Length; i++) span[i] = (float)(random.NextDouble() * 2 - 1);
         return tensor;
     }

@@ -17,8 +17,8 @@ public sealed class LstmCellForwardTests
         var gates = Tensor.Zeros(batch, 4 * h);
         // Wide pre-activations reach both saturated ends of σ and tanh, and values near 0 test tanh's small inputs.
         random.FillUniform(gates, -12f, 12f);
-        gates.Span[5] = 1e-4f;
-        gates.Span[2 * h + 1] = -3e-5f;
+        gates.HostSpan[5] = 1e-4f;
+        gates.HostSpan[2 * h + 1] = -3e-5f;
         var previousCell = Tensor.Zeros(batch, h);
         random.FillUniform(previousCell, -3f, 3f);
         var previousHidden = Tensor.Zeros(batch, h);
@@ -40,24 +40,24 @@ public sealed class LstmCellForwardTests
         for (int j = 0; j < h; j++)
         {
             int row = b * 4 * h;
-            float cPrev = previousCell.Span[b * h + j];
+            float cPrev = previousCell.HostSpan[b * h + j];
             if (b == 1)
             {
                 // Step 3 is past row 1's length: state carried, output zero.
-                Assert.Equal(cPrev, cell.Span[b * h + j]);
-                Assert.Equal(previousHidden.Span[b * h + j], hidden.Span[b * h + j]);
-                Assert.Equal(0f, output.Span[b * stride + j]);
+                Assert.Equal(cPrev, cell.HostSpan[b * h + j]);
+                Assert.Equal(previousHidden.HostSpan[b * h + j], hidden.HostSpan[b * h + j]);
+                Assert.Equal(0f, output.HostSpan[b * stride + j]);
                 continue;
             }
             double i = Sigmoid(pre[row + j]), f = Sigmoid(pre[row + h + j]), g = Math.Tanh(pre[row + 2 * h + j]), o = Sigmoid(pre[row + 3 * h + j]);
             double c = f * cPrev + i * g, hNew = o * Math.Tanh(c);
-            Assert.Equal(i, gates.Span[row + j], 1e-6);
-            Assert.Equal(f, gates.Span[row + h + j], 1e-6);
-            Assert.Equal(g, gates.Span[row + 2 * h + j], 1e-6);
-            Assert.Equal(o, gates.Span[row + 3 * h + j], 1e-6);
-            Assert.Equal(c, cell.Span[b * h + j], 1e-6);
-            Assert.Equal(hNew, hidden.Span[b * h + j], 1e-6);
-            Assert.Equal(hidden.Span[b * h + j], output.Span[b * stride + j]);
+            Assert.Equal(i, gates.HostSpan[row + j], 1e-6);
+            Assert.Equal(f, gates.HostSpan[row + h + j], 1e-6);
+            Assert.Equal(g, gates.HostSpan[row + 2 * h + j], 1e-6);
+            Assert.Equal(o, gates.HostSpan[row + 3 * h + j], 1e-6);
+            Assert.Equal(c, cell.HostSpan[b * h + j], 1e-6);
+            Assert.Equal(hNew, hidden.HostSpan[b * h + j], 1e-6);
+            Assert.Equal(hidden.HostSpan[b * h + j], output.HostSpan[b * stride + j]);
         }
     }
 }

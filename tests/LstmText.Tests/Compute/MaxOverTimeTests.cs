@@ -16,7 +16,7 @@ public sealed class MaxOverTimeTests
         int[] lengths = [11, 4, 1];
         var sequence = Tensor.Zeros(steps, batch, features);
         var random = new RandomSource(4);
-        var span = sequence.Span;
+        var span = sequence.HostSpan;
         // Few distinct values, so ties are common; step 2 of row 0 also holds a NaN, which never wins.
         for (int i = 0; i < span.Length; i++) span[i] = random.NextInt(5);
         span[(2 * batch + 0) * features + features - 1] = float.NaN;
@@ -35,7 +35,7 @@ public sealed class MaxOverTimeTests
                 float value = span[(t * batch + b) * features + f];
                 if (value > best) (best, where) = (value, t);
             }
-            Assert.Equal(best, maximum.Span[b * features + f]);
+            Assert.Equal(best, maximum.HostSpan[b * features + f]);
             Assert.Equal(where, positions[b * features + f]);
         }
     }

@@ -151,7 +151,7 @@ public sealed class HostileModelFileTests : IDisposable
         foreach (var (path, tensor) in new[] { (lm, "decoder.bias"), (classifier, "lstm.weight_hh_l0") })
         {
             var file = SafeTensorsFile.Read(path);
-            file.Tensors[tensor].Span[5] = value;
+            file.Tensors[tensor].HostSpan[5] = value;
             file.Write(path);
         }
 

@@ -17,7 +17,7 @@ internal static class FiniteDifferences
         var random = new RandomSource(2024);
         foreach (var (name, value, gradient) in checks)
         {
-            var values = value.Span;
+            var values = value.HostSpan;
             int count = Math.Min(samples, values.Length);
             for (int s = 0; s < count; s++)
             {
@@ -41,8 +41,8 @@ internal static class FiniteDifferences
     public static double WeightedSum(Tensor output, Tensor weights)
     {
         double sum = 0;
-        var o = output.Span;
-        var w = weights.Span;
+        var o = output.HostSpan;
+        var w = weights.HostSpan;
         for (int i = 0; i < o.Length; i++) sum += (double)o[i] * w[i];
         return sum;
     }

@@ -54,8 +54,8 @@ public sealed class LayerBehaviourTests
         singleLstm.Backward(singleGradient);
         for (int i = 0; i < lstm.Parameters.Count; i++)
         {
-            var a = lstm.Parameters[i].Gradient.Span;
-            var b = singleLstm.Parameters[i].Gradient.Span;
+            var a = lstm.Parameters[i].Gradient.HostSpan;
+            var b = singleLstm.Parameters[i].Gradient.HostSpan;
             for (int k = 0; k < a.Length; k++) Assert.Equal(b[k], a[k], 4);
         }
         Assert.NotEqual(0f, paddedInputGradient[1 * 3]);

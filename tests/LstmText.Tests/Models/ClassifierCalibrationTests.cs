@@ -30,7 +30,7 @@ public sealed class ClassifierCalibrationTests
     {
         foreach (var (name, parameter) in classifier.NamedParameters.Where(p => p.Name.StartsWith("head.", StringComparison.Ordinal)))
         {
-            var values = parameter.Value.Span;
+            var values = parameter.Value.HostSpan;
             for (int i = 0; i < values.Length; i++) values[i] *= factor;
             parameter.MarkChanged();
         }

@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Tensors;

@@ -15,7 +15,7 @@ public sealed class ClassifierPoolingGradientTests
         SequencePooling.LastState, SequencePooling.Mean, SequencePooling.Max, SequencePooling.Concat, SequencePooling.Attention,
     };
 
-    internal static ISequencePooling Create(SequencePooling kind, RandomSource random) => kind switch
+    internal static IPoolingLayer Create(SequencePooling kind, RandomSource random) => kind switch
     {
         SequencePooling.LastState => new LastStatePooling(Hidden, Directions),
         SequencePooling.Mean => new MeanPooling(Features),

@@ -42,7 +42,7 @@ public sealed class TextClassifierTests
         for (int i = 0; i < Texts.Length; i++)
         {
             var alone = classifier.ForwardBatch(PaddedBatch.FromSequences([encoded[i]], 0));
-            Closeness.AssertClose(alone.Span, together.Span.Slice(i * 3, 3), $"logits of '{Texts[i]}'", 0f, 1e-6f);
+            Closeness.AssertClose(alone.HostSpan, together.HostSpan.Slice(i * 3, 3), $"logits of '{Texts[i]}'", 0f, 1e-6f);
         }
         var predictions = classifier.PredictBatch(Texts, batchSize: 4);
         for (int i = 0; i < Texts.Length; i++)

@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Optimizers;
@@ -156,7 +157,7 @@ public sealed class TokenTableTests
         classifier.TokenTable.BuildAfterTokens = 0;
         Predict(classifier, Texts);
         var weight = classifier.NamedParameters.Single(p => p.Name == "lstm.weight_ih_l0").Parameter;
-        foreach (ref float value in weight.Value.Span) value *= -2f;
+        foreach (ref float value in weight.Value.HostSpan) value *= -2f;
         weight.MarkChanged();
 
         Assert.False(classifier.TokenTable.HasCurrentTable);

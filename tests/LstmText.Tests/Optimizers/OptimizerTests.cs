@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using LstmText.Layers;
 using LstmText.Optimizers;
 using LstmText.Tensors;
@@ -11,8 +12,8 @@ public sealed class OptimizerTests
     {
         var trainable = new Parameter("a", Tensor.Filled(1f, 3));
         var frozen = new Parameter("b", Tensor.Filled(1f, 3)) { IsTrainable = false };
-        trainable.Gradient.Span.Fill(1f);
-        frozen.Gradient.Span.Fill(1f);
+        trainable.Gradient.HostSpan.Fill(1f);
+        frozen.Gradient.HostSpan.Fill(1f);
         new Adam([trainable, frozen], new AdamSettings(0.1f)).Step();
         Assert.All(frozen.Value.ToArray(), v => Assert.Equal(1f, v));
         Assert.All(trainable.Value.ToArray(), v => Assert.Equal(0.9f, v, 5));
@@ -40,7 +41,7 @@ public sealed class OptimizerTests
     public void Plain_sgd_subtracts_the_scaled_gradient()
     {
         var p = new Parameter("w", Tensor.FromValues([1f, -2f], 2));
-        p.Gradient.Span.Fill(0.5f);
+        p.Gradient.HostSpan.Fill(0.5f);
         new Sgd([p], new SgdSettings(0.2f)).Step();
         Assert.Equal([0.9f, -2.1f], p.Value.ToArray());
     }
@@ -49,8 +50,8 @@ public sealed class OptimizerTests
     public void Clipping_scales_to_the_maximum_norm_and_leaves_small_gradients_alone()
     {
         var p = new Parameter("w", Tensor.Zeros(2));
-        p.Gradient.Span[0] = 3f;
-        p.Gradient.Span[1] = 4f;
+        p.Gradient.HostSpan[0] = 3f;
+        p.Gradient.HostSpan[1] = 4f;
         float norm = GradientClipping.ClipByGlobalNorm([p], 1f);
         Assert.Equal(5f, norm, 5);
         Assert.Equal(0.6f, p.Gradient[0], 5);

@@ -11,7 +11,7 @@ internal static class Closeness
     public static void AssertClose(Tensor expected, Tensor actual, string what, float relative = Relative, float absolute = Absolute)
     {
         Assert.True(expected.Length == actual.Length, $"{what}: expected {expected.Length} values, got {actual.Length}.");
-        AssertClose(expected.Span, actual.Span, what, relative, absolute);
+        AssertClose(expected.HostSpan, actual.HostSpan, what, relative, absolute);
     }
 
     public static void AssertClose(ReadOnlySpan<float> expected, ReadOnlySpan<float> actual, string what,

@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using LstmText.Layers;
 using LstmText.Optimizers;
 using LstmText.Tensors;
@@ -64,8 +65,8 @@ public sealed class ClassifierLossWeightTests
     {
         var scaled = new Parameter("a", Tensor.FromValues([1f], 1));
         var full = new Parameter("b", Tensor.FromValues([1f], 1));
-        scaled.Gradient.Span[0] = 1f;
-        full.Gradient.Span[0] = 1f;
+        scaled.Gradient.HostSpan[0] = 1f;
+        full.Gradient.HostSpan[0] = 1f;
         var sgd = new Sgd([scaled, full], new SgdSettings(0.1f));
         sgd.ScaleLearningRate([scaled], 0.5f);
         sgd.Step();

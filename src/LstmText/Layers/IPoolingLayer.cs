@@ -6,7 +6,8 @@ namespace LstmText.Layers;
 /// Reduces a padded, time-major batch of LSTM outputs [T, B, F] to one vector per row [B, O], looking only at each
 /// row's valid steps, so padding never changes a row's result.
 /// </summary>
-public interface ISequencePooling : ILayer
+/// <remarks>The layer; <see cref="SequencePooling"/> is the choice among them that a classifier's config names.</remarks>
+public interface IPoolingLayer : ILayer
 {
     /// <summary>Which pooling this is.</summary>
     SequencePooling Kind { get; }
@@ -30,5 +31,5 @@ public interface ISequencePooling : ILayer
     Tensor Backward(Tensor outputGradient);
 
     /// <summary>A pooling with the same parameters (shared, read-only) and buffers of its own, for another thread.</summary>
-    ISequencePooling WithOwnBuffers();
+    IPoolingLayer WithOwnBuffers();
 }

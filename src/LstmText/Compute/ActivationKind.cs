@@ -1,4 +1,4 @@
-namespace LstmText.Layers;
+namespace LstmText.Compute;
 
 /// <summary>An element-wise non-linearity, named as the config file names it in lower case.</summary>
 public enum ActivationKind

@@ -1,4 +1,4 @@
-namespace LstmText.Optimizers;
+namespace LstmText.Compute;
 
 /// <summary>Hyper-parameters of Adam and AdamW, with PyTorch's meaning.</summary>
 /// <param name="LearningRate">Step size.</param>

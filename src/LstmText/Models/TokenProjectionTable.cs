@@ -1,6 +1,7 @@
+using LstmText.Layers;
 using LstmText.Tensors;
 
-namespace LstmText.Layers;
+namespace LstmText.Models;
 
 /// <summary>
 /// The first LSTM layer's input projection of every token id, computed once: row v of direction d holds
@@ -8,9 +9,11 @@ namespace LstmText.Layers;
 /// embedding and running the input GEMM; later layers read the layer below and are unchanged.
 /// </summary>
 /// <remarks>
-/// Memory: D·V·4H floats (a vocabulary of 20 000, H = 128, bidirectional: 82 MB). Immutable once built, so any number
+/// <para>The table is the classifier's inference cache and lives with it: the LSTM layer only takes a token projection
+/// (<see cref="Lstm.ForwardFromTokenProjection"/>) and knows nothing of versions or staleness.</para>
+/// <para>Memory: D·V·4H floats (a vocabulary of 20 000, H = 128, bidirectional: 82 MB). Immutable once built, so any number
 /// of threads read it. It describes the weights of <see cref="SourceVersion"/>; once that differs from
-/// <see cref="CurrentSourceVersion"/>, the table is stale and must not be used.
+/// <see cref="CurrentSourceVersion"/>, the table is stale and must not be used.</para>
 /// </remarks>
 internal sealed class TokenProjectionTable
 {
@@ -57,11 +60,11 @@ internal sealed class TokenProjectionTable
             throw new ArgumentException($"The embedding gives {embedding.Dimension} features; the LSTM reads {lstm.InputSize}.", nameof(embedding));
         // The version is read first: a change while the table is computed leaves it stale rather than passing as current.
         long version = CurrentSourceVersion(embedding, lstm);
-        var values = Tensor.Zeros(lstm.Directions, embedding.VocabularySize, 4 * lstm.HiddenSize);
+        var values = Tensor.Zeros(embedding.Weight.Value.Storage.Allocator, lstm.Directions, embedding.VocabularySize, 4 * lstm.HiddenSize);
         lstm.ProjectFirstLayerInput(embedding.Weight.Value, embedding.VocabularySize, values);
         return new TokenProjectionTable(values, version);
     }
 
-    /// <summary>The rows of one direction, [V, 4H].</summary>
-    public TensorSlice Direction(int direction) => _values.Slice(direction * VocabularySize * RowLength, VocabularySize * RowLength);
+    /// <summary>The rows of every direction, [D, V, 4H]: what <see cref="Lstm.ForwardFromTokenProjection"/> gathers from.</summary>
+    public Tensor Values => _values;
 }

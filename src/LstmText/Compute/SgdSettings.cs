@@ -1,4 +1,4 @@
-namespace LstmText.Optimizers;
+namespace LstmText.Compute;
 
 /// <summary>Hyper-parameters of stochastic gradient descent, with PyTorch's meaning.</summary>
 /// <param name="LearningRate">Step size.</param>

@@ -1,0 +1,183 @@
+using LstmText.Compute;
+using LstmText.Layers;
+using LstmText.Models;
+using LstmText.Optimizers;
+using LstmText.Tensors;
+
+namespace LstmText.Tests.Compute;
+
+/// <summary>
+/// The device seam without a device: both model kinds train a step and generate (or predict) a step on
+/// <see cref="HostRefusingBackend"/>, whose tensors refuse host access except through Download/Upload, and land on
+/// the CPU backend's numbers. Any code under the networks that reads tensor memory on the host, or makes a tensor
+/// without the backend, fails these tests.
+/// </summary>
+public sealed class HostRefusingBackendTests
+{
+    private const double Tolerance = 1e-5;
+
+    [Fact]
+    public void DeviceTensorsRefuseHostViewsButCopyThroughTheExplicitCalls()
+    {
+        var backend = new HostRefusingBackend();
+        var tensor = Tensor.Zeros(backend, 2, 3);
+        Assert.False(tensor.IsOnHost);
+        var error = Assert.Throws<InvalidOperationException>(() => tensor.HostSpan.Length);
+        Assert.Contains("Download", error.Message, StringComparison.Ordinal);
+        Assert.Throws<InvalidOperationException>(() => tensor[0]);
+        Assert.Throws<InvalidOperationException>(() => CpuBackend.Default.Fill(tensor, 1f));
+
+        tensor.Upload([1, 2, 3, 4, 5, 6]);
+        Assert.Equal([1f, 2, 3, 4, 5, 6], tensor.ToArray());
+        var clone = tensor.Clone();
+        Assert.False(clone.IsOnHost);
+        Assert.Same(backend, clone.Storage.Allocator);
+        var row = new float[3];
+        clone.Rows(1, 1).Download(row);
+        Assert.Equal([4f, 5, 6], row);
+        var host = Tensor.Zeros(2, 3);
+        clone.CopyTo(host);
+        Assert.Equal([1f, 2, 3, 4, 5, 6], host.HostSpan.ToArray());
+    }
+
+    [Fact]
+    public void TheBackendRejectsAHostTensorAsAnOperand()
+    {
+        var backend = new HostRefusingBackend();
+        var error = Assert.Throws<InvalidOperationException>(() => backend.Fill(Tensor.Zeros(4), 1f));
+        Assert.Contains("made without the backend", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ALanguageModelTrainsAStepAndGeneratesOnTheRefusingBackendAsOnTheCpu(bool tieWeights)
+    {
+        var architecture = new LanguageModelArchitecture(VocabularySize: 11, EmbeddingSize: 8, HiddenSize: 8, Layers: 2,
+            Dropout: 0.2, EmbeddingDropout: 0.1, TieWeights: tieWeights);
+        var cpu = new CpuBackend(1);
+        var device = new HostRefusingBackend();
+        var onCpu = new LanguageModelNetwork(architecture, new RandomSource(5), cpu);
+        var onDevice = new LanguageModelNetwork(architecture, new RandomSource(5), device);
+        Assert.All(onDevice.NamedParameters, p => Assert.False(p.Parameter.Value.IsOnHost));
+
+        float cpuLoss = LanguageModelTrainingStep(onCpu, cpu);
+        float deviceLoss = LanguageModelTrainingStep(onDevice, device);
+        Assert.Equal(cpuLoss, deviceLoss, Tolerance);
+        AssertSameParameters(onCpu.NamedParameters, onDevice.NamedParameters);
+
+        var (cpuPrompt, cpuNext) = GenerationStep(onCpu, cpu);
+        var (devicePrompt, deviceNext) = GenerationStep(onDevice, device);
+        AssertClose(cpuPrompt, devicePrompt);
+        AssertClose(cpuNext, deviceNext);
+        Assert.True(device.DownloadedElements > 0 && device.UploadedElements > 0);
+    }
+
+    [Theory]
+    [InlineData(SequencePooling.LastState, false, 0)]
+    [InlineData(SequencePooling.Mean, true, 0)]
+    [InlineData(SequencePooling.Max, false, 6)]
+    [InlineData(SequencePooling.Concat, true, 6)]
+    [InlineData(SequencePooling.Attention, true, 6)]
+    public void AClassifierTrainsAStepAndPredictsOnTheRefusingBackendAsOnTheCpu(SequencePooling pooling, bool bidirectional, int headHidden)
+    {
+        var architecture = new TextClassifierArchitecture
+        {
+            EmbeddingSize = 8, HiddenSize = 8, Layers = 2, Bidirectional = bidirectional, Dropout = 0.2, Pooling = pooling,
+            PoolingDropout = 0.1, HeadHiddenSize = headHidden, HeadActivation = ActivationKind.Tanh,
+        };
+        var cpu = new CpuBackend(1);
+        var device = new HostRefusingBackend();
+        var onCpu = new ClassifierNetwork(architecture, vocabularySize: 13, classCount: 3, paddingId: 0, new RandomSource(9), cpu);
+        var onDevice = new ClassifierNetwork(architecture, vocabularySize: 13, classCount: 3, paddingId: 0, new RandomSource(9), device);
+
+        float cpuLoss = ClassifierTrainingStep(onCpu, cpu);
+        float deviceLoss = ClassifierTrainingStep(onDevice, device);
+        Assert.Equal(cpuLoss, deviceLoss, Tolerance);
+        AssertSameParameters(onCpu.NamedParameters, onDevice.NamedParameters);
+
+        AssertClose(Predict(onCpu, table: null), Predict(onDevice, table: null));
+        // Inference from the token projection table (the classifier's cached first-layer input) as well.
+        var cpuTable = TokenProjectionTable.Build(onCpu.Embedding, onCpu.Lstm);
+        var deviceTable = TokenProjectionTable.Build(onDevice.Embedding, onDevice.Lstm);
+        AssertClose(Predict(onCpu, cpuTable), Predict(onDevice, deviceTable));
+    }
+
+    /// <summary>Forward with dropout, loss, backward, tied-gradient gathering, clipping, an AdamW step, as the trainer does.</summary>
+    private static float LanguageModelTrainingStep(LanguageModelNetwork network, IBackend backend)
+    {
+        const int Steps = 5, Batch = 3;
+        int[] ids = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 2, 3, 4, 5];
+        int[] targets = [2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 2, 3, 4, 5, 6];
+        var parameters = network.OptimizedParameters.Select(p => p.Parameter).ToArray();
+        var optimizer = Adam.AdamW(parameters, learningRate: 0.01f, backend: backend);
+        var loss = new CrossEntropyLoss(backend: backend);
+        network.ZeroGradients();
+        var logits = network.Forward(ids, Steps, Batch, null, new RandomSource(3));
+        float value = loss.Forward(logits, targets);
+        network.Backward(loss.Backward());
+        network.GatherTiedGradients();
+        GradientClipping.ClipByGlobalNorm(parameters, 0.5f, backend);
+        optimizer.Step();
+        network.SpreadTiedWeights();
+        return value;
+    }
+
+    /// <summary>A prompt in one pass, then one token per row from the carried state, as the text generator runs.</summary>
+    private static (float[] Prompt, float[] Next) GenerationStep(LanguageModelNetwork network, IBackend backend)
+    {
+        int[] prompt = [3, 1, 4, 1, 5];
+        var prompted = network.Forward(prompt, prompt.Length, 1, null, null).ToArray();
+        var final = network.Lstm.FinalState;
+        var state = LstmState.Zeros(final.Hidden.Shape[0], 1, final.Hidden.Shape[2], backend);
+        backend.Copy(final.Hidden, state.Hidden);
+        backend.Copy(final.Cell, state.Cell);
+        var next = network.Forward([9], 1, 1, state, null).ToArray();
+        return (prompted, next);
+    }
+
+    private static float ClassifierTrainingStep(ClassifierNetwork network, IBackend backend)
+    {
+        // Three rows of lengths 4, 2 and 3, time-major and padded with id 0.
+        int[] ids = [5, 7, 2, 6, 1, 8, 3, 0, 9, 4, 0, 0];
+        int[] lengths = [4, 2, 3];
+        var parameters = network.NamedParameters.Select(p => p.Parameter).ToArray();
+        var optimizer = new Sgd(parameters, new SgdSettings(0.1f, Momentum: 0.9f, WeightDecay: 0.01f), backend);
+        var loss = new CrossEntropyLoss([1f, 2f, 0.5f], backend: backend);
+        foreach (var p in parameters) p.ZeroGradient();
+        var logits = network.Forward(ids, lengths, new RandomSource(4));
+        float value = loss.Forward(logits, [2, 0, 1]);
+        network.Backward(loss.Backward());
+        GradientClipping.ClipByGlobalNorm(parameters, 1f, backend);
+        optimizer.Step();
+        return value;
+    }
+
+    private static float[] Predict(ClassifierNetwork network, TokenProjectionTable? table)
+    {
+        int[] ids = [5, 7, 2, 6, 1, 8, 3, 0, 9, 4, 0, 0];
+        return network.Forward(ids, [4, 2, 3], null, table).ToArray();
+    }
+
+    private static void AssertSameParameters(IReadOnlyList<(string Name, Parameter Parameter)> expected,
+        IReadOnlyList<(string Name, Parameter Parameter)> actual)
+    {
+        Assert.Equal(expected.Count, actual.Count);
+        for (int i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Name, actual[i].Name);
+            Assert.False(actual[i].Parameter.Value.IsOnHost);
+            AssertClose(expected[i].Parameter.Value.ToArray(), actual[i].Parameter.Value.ToArray(), expected[i].Name);
+        }
+    }
+
+    private static void AssertClose(float[] expected, float[] actual, string what = "values")
+    {
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            double bound = Tolerance * Math.Max(1, Math.Abs(expected[i]));
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= bound, $"{what}[{i}]: {actual[i]} on the refusing backend, {expected[i]} on the CPU");
+        }
+    }
+}
