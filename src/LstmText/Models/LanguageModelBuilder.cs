@@ -45,10 +45,17 @@ public sealed class LanguageModelBuilder
     public LanguageModelBuilder Embedding(int size) { _embedding = size; return this; }
 
     /// <summary>
-    /// The LSTM's hidden size and depth. Without this call the model is 256 × 2; with it, <paramref name="layers"/> is 1
-    /// unless given, as in <see cref="TextClassifierBuilder.Lstm"/>, so write <c>.Lstm(512, layers: 2)</c> for two layers.
+    /// The LSTM's hidden size and number of stacked layers, both said: <c>.Lstm(512, layers: 2)</c>. Without this call the
+    /// model is 256 × 2.
     /// </summary>
-    public LanguageModelBuilder Lstm(int hiddenSize, int layers = 1) { _hidden = hiddenSize; _layers = layers; return this; }
+    public LanguageModelBuilder Lstm(int hiddenSize, int layers) { _hidden = hiddenSize; _layers = layers; return this; }
+
+    /// <summary>
+    /// The LSTM's hidden size with one layer (not the default two). Kept for code written before the depth had to be
+    /// said; write <c>.Lstm(hiddenSize, layers: 1)</c> instead.
+    /// </summary>
+    [Obsolete("Lstm(hiddenSize) gives ONE layer, not the default two; say the depth: .Lstm(hiddenSize, layers: 1) or .Lstm(hiddenSize, layers: 2).")]
+    public LanguageModelBuilder Lstm(int hiddenSize) => Lstm(hiddenSize, layers: 1);
 
     /// <summary>Dropout between LSTM layers and before the decoder, while training (default 0).</summary>
     public LanguageModelBuilder Dropout(double probability) { _dropout = probability; return this; }

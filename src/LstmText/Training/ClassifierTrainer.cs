@@ -107,7 +107,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         RequireKnownLabels(split.Validation, model.ClassNames, "validation label", "the classifier's classes");
         settings.DefaultMaxTokensTo(model.MaxTokens);
         if (settings.ResumePath is not null) return Resume(split, model.ClassNames, settings, null);
-        string? transferredFrom = model.TrainingRecordJson is { } json ? TrainingRecord.FromJson(json).TransferredFrom : null;
+        string? transferredFrom = model.Training?.TransferredFrom;
         return new ClassifierTrainer(model.Copy(), split, settings, transferredFrom).Run(null);
     }
 
@@ -156,7 +156,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         }
         if (!classifier.ClassNames.SequenceEqual(classNames))
             throw new TrainingException($"checkpoint {path} was trained on the classes {string.Join(", ", classifier.ClassNames)}; the data has {string.Join(", ", classNames)}");
-        string? transferredFrom = classifier.TrainingRecordJson is { } json ? TrainingRecord.FromJson(json).TransferredFrom : null;
+        string? transferredFrom = classifier.Training?.TransferredFrom;
         return new ClassifierTrainer(classifier, split, settings, transferredFrom).Run((checkpoint, path));
     }
 
@@ -220,7 +220,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         RunLoop(resumed: resume is not null);
         KeepAndCalibrate(resume?.Path);
         if (Settings.ModelPath is { } modelPath) WriteModel(modelPath);
-        _classifier.TrainingRecordJson = Record().ToJson();
+        _classifier.SetTrainingRecord(Record());
         return _classifier;
     }
 
@@ -311,13 +311,13 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
 
     protected override void WriteModel(string path)
     {
-        _classifier.TrainingRecordJson = Record().ToJson();
+        _classifier.SetTrainingRecord(Record());
         _classifier.Save(path);
     }
 
     protected override void WriteCheckpoint(string path, Dictionary<string, Tensor> tensors, string checkpointJson, TrainingRecord record)
     {
-        _classifier.TrainingRecordJson = record.ToJson();
+        _classifier.SetTrainingRecord(record);
         _classifier.ToModelFile(tensors, new Dictionary<string, string> { [TrainingCheckpoint.MetadataKey] = checkpointJson }).Write(path);
     }
 
