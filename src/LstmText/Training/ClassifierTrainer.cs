@@ -1,7 +1,6 @@
 using LstmText.Data;
 using LstmText.Layers;
 using LstmText.Models;
-using LstmText.Optimizers;
 using LstmText.Tensors;
 using LstmText.Tokenizers;
 

@@ -1,7 +1,6 @@
 using LstmText.IO;
 using LstmText.Layers;
 using LstmText.Models;
-using LstmText.Optimizers;
 using LstmText.Tensors;
 using LstmText.Tokenizers;
 
