@@ -1,5 +1,6 @@
 using LstmText.Compute;
 using LstmText.Data;
+using LstmText.IO;
 using LstmText.Models;
 using LstmText.Tensors;
 using LstmText.Tokenizers;
@@ -112,6 +113,17 @@ public sealed class FacadeSymmetryTests : IDisposable
 
         var model = LanguageModelTests.TrainTiny(steps: 2);
         Assert.Equal(2, model.Training!.Steps);
+    }
+
+    [Fact]
+    public void A_classifier_file_whose_training_record_does_not_parse_is_refused_as_a_language_model_file_is()
+    {
+        var file = TinyClassifier().ToModelFile();
+        string path = Path.Combine(_folder, "bad-record.safetensors");
+        new ModelFile(file.Config, file.Tensors) { Tokenizer = file.Tokenizer, Training = "{\"steps\": \"many\"" }.Write(path);
+        var error = Assert.Throws<ModelFileFormatException>(() => TextClassifier.Load(path));
+        Assert.Contains("training record is invalid", error.Message, StringComparison.Ordinal);
+        Assert.Contains(path, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
