@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using LstmText.IO;
 using LstmText.Tokenizers;
 using LstmText.Training;
@@ -18,6 +19,7 @@ public sealed class LanguageModelBuilder
     private double _dropout;
     private double _embeddingDropout;
     private bool _tie;
+    private IBackend? _backend;
 
     internal LanguageModelBuilder()
     {
@@ -66,6 +68,9 @@ public sealed class LanguageModelBuilder
     /// <summary>The decoder shares the embedding's weight; needs the embedding size to equal the hidden size.</summary>
     public LanguageModelBuilder TieWeights(bool tie = true) { _tie = tie; return this; }
 
+    /// <summary>The backend the model trains and generates on (default <see cref="CpuBackend.Default"/>).</summary>
+    public LanguageModelBuilder Backend(IBackend backend) { ArgumentNullException.ThrowIfNull(backend); _backend = backend; return this; }
+
     /// <summary>The architecture for a vocabulary of <paramref name="vocabularySize"/> tokens.</summary>
     /// <exception cref="ArgumentException">A size is out of range, or tying is asked with different sizes.</exception>
     public LanguageModelArchitecture ArchitectureFor(int vocabularySize)
@@ -90,6 +95,6 @@ public sealed class LanguageModelBuilder
         var settings = new TrainingSettings();
         configure?.Invoke(settings);
         settings.TokenizerRecipe = _tokenizerRecipe;
-        return LanguageModelTrainer.Train(source, _tokenizer, ArchitectureFor, settings);
+        return LanguageModelTrainer.Train(source, _tokenizer, ArchitectureFor, settings, _backend);
     }
 }

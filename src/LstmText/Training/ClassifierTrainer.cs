@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using LstmText.Data;
 using LstmText.Layers;
 using LstmText.Models;
@@ -77,23 +78,23 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
 
     /// <summary>Trains a new classifier (from scratch or from a language model), or resumes one from a checkpoint.</summary>
     public static TextClassifier Train(IEnumerable<LabelledExample> examples, Func<IEnumerable<string>, ITokenizer> buildTokenizer,
-        TextClassifierArchitecture architecture, string? languageModel, ClassifierTrainingSettings settings)
+        TextClassifierArchitecture architecture, string? languageModel, ClassifierTrainingSettings settings, IBackend? backend = null)
     {
         var split = Split(examples, settings);
         var classNames = LabelledData.CountClasses(split.Training).Select(c => c.Name).ToArray();
         if (classNames.Length < 2)
             throw new TrainingException($"the training examples hold {classNames.Length} class(es) ({string.Join(", ", classNames)}); a classifier needs at least two");
         RequireKnownLabels(split.Validation, classNames, "validation label", "the training classes");
-        if (settings.ResumePath is not null) return Resume(split, classNames, settings, languageModel is null ? architecture : null);
+        if (settings.ResumePath is not null) return Resume(split, classNames, settings, languageModel is null ? architecture : null, backend);
         TextClassifier classifier;
         if (languageModel is not null)
         {
-            classifier = TextClassifier.FromLanguageModel(languageModel, classNames, architecture, new RandomSource(settings.RandomSeed));
+            classifier = TextClassifier.FromLanguageModel(languageModel, classNames, architecture, new RandomSource(settings.RandomSeed), backend);
         }
         else
         {
             var tokenizer = buildTokenizer(split.Training.Select(e => e.Text));
-            classifier = new TextClassifier(tokenizer, classNames, architecture, new RandomSource(settings.RandomSeed));
+            classifier = new TextClassifier(tokenizer, classNames, architecture, new RandomSource(settings.RandomSeed), backend);
         }
         return new ClassifierTrainer(classifier, split, settings, languageModel).Run(null);
     }
@@ -105,7 +106,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         RequireKnownLabels(split.Training, model.ClassNames, "label", "the classifier's classes");
         RequireKnownLabels(split.Validation, model.ClassNames, "validation label", "the classifier's classes");
         settings.DefaultMaxTokensTo(model.MaxTokens);
-        if (settings.ResumePath is not null) return Resume(split, model.ClassNames, settings, null);
+        if (settings.ResumePath is not null) return Resume(split, model.ClassNames, settings, null, model.Network.Backend);
         string? transferredFrom = model.Training?.TransferredFrom;
         return new ClassifierTrainer(model.Copy(), split, settings, transferredFrom).Run(null);
     }
@@ -131,11 +132,11 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
     /// model or a classifier) and tokenizer recipe must be the checkpoint's: a changed option is refused, naming it.
     /// </summary>
     private static TextClassifier Resume(DataSplit split, IReadOnlyList<string> classNames, ClassifierTrainingSettings settings,
-        TextClassifierArchitecture? architecture)
+        TextClassifierArchitecture? architecture, IBackend? backend)
     {
         var path = settings.ResumePath!;
         var (file, checkpoint) = TrainingCheckpoint.Read(path);
-        var classifier = TextClassifier.FromModelFile(file, path);
+        var classifier = TextClassifier.FromModelFile(file, path, backend);
         settings.DefaultMaxTokensTo(classifier.MaxTokens);
         TokenizerRecipe.RequireSame(checkpoint.TokenizerRecipe, settings.TokenizerRecipe, path);
         if (architecture is not null)

@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using LstmText.IO;
 using LstmText.Layers;
 using LstmText.Models;
@@ -55,21 +56,21 @@ internal sealed class LanguageModelTrainer : TrainingLoop<TrainingSettings, Lang
 
     /// <summary>Trains a new model (or resumes one from a checkpoint).</summary>
     public static LanguageModel Train(CorpusSource source, Func<IEnumerable<string>, ITokenizer> buildTokenizer,
-        Func<int, LanguageModelArchitecture> architectureFor, TrainingSettings settings)
+        Func<int, LanguageModelArchitecture> architectureFor, TrainingSettings settings, IBackend? backend = null)
     {
-        if (settings.ResumePath is not null) return Resume(source, settings, architectureFor);
+        if (settings.ResumePath is not null) return Resume(source, settings, architectureFor, backend);
         var tokenizer = buildTokenizer(source.Chunks());
         var ids = CorpusIds.Encode(tokenizer, source, out _);
         var architecture = architectureFor(tokenizer.VocabularySize);
         architecture.Validate();
-        var network = new LanguageModelNetwork(architecture, new RandomSource(settings.RandomSeed));
+        var network = new LanguageModelNetwork(architecture, new RandomSource(settings.RandomSeed), backend);
         return Start(network, tokenizer, ids, source, settings, 0, 0, null);
     }
 
     /// <summary>Continues training a model on a new corpus, growing its vocabulary when asked.</summary>
     public static LanguageModel FineTune(LanguageModel model, CorpusSource source, TrainingSettings settings)
     {
-        if (settings.ResumePath is not null) return Resume(source, settings, null);
+        if (settings.ResumePath is not null) return Resume(source, settings, null, model.CreateNetwork().Backend);
         var network = model.CopyNetwork();
         var tokenizer = model.Tokenizer;
         int added = 0;
@@ -91,11 +92,12 @@ internal sealed class LanguageModelTrainer : TrainingLoop<TrainingSettings, Lang
     /// Continues from a checkpoint. A new run's architecture (<paramref name="architectureFor"/>) and tokenizer recipe must be
     /// the checkpoint's: a changed option is refused, naming it, before any data is read.
     /// </summary>
-    private static LanguageModel Resume(CorpusSource source, TrainingSettings settings, Func<int, LanguageModelArchitecture>? architectureFor)
+    private static LanguageModel Resume(CorpusSource source, TrainingSettings settings, Func<int, LanguageModelArchitecture>? architectureFor,
+        IBackend? backend)
     {
         var path = settings.ResumePath!;
         var (file, checkpoint) = TrainingCheckpoint.Read(path);
-        var model = LanguageModel.FromModelFile(file, path);
+        var model = LanguageModel.FromModelFile(file, path, backend);
         TokenizerRecipe.RequireSame(checkpoint.TokenizerRecipe, settings.TokenizerRecipe, path);
         if (architectureFor is not null)
         {

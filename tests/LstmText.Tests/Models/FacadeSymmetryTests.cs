@@ -127,6 +127,23 @@ public sealed class FacadeSymmetryTests : IDisposable
     }
 
     [Fact]
+    public void Both_builders_train_on_the_backend_they_are_given_and_fine_tuning_keeps_it()
+    {
+        var backend = new CpuBackend(threads: 1);
+        var model = LanguageModel.Configure().Embedding(4).Lstm(6, layers: 1).Backend(backend)
+            .Train(LanguageModelTests.Corpus + LanguageModelTests.Corpus, t => t.MaxSteps(1).BatchSize(2).SequenceLength(8).NoValidation());
+        Assert.Same(backend, model.CreateNetwork().Backend);
+        Assert.Same(backend, model.FineTune(LanguageModelTests.Corpus, t => t.MaxSteps(1).BatchSize(2).SequenceLength(8).NoValidation())
+            .CreateNetwork().Backend);
+
+        var examples = Texts.Select((t, i) => new LabelledExample(t, i % 2 == 0 ? "positive" : "negative", i + 1)).ToArray();
+        var classifier = TextClassifier.Configure().CharacterLevel().Embedding(4).Lstm(5).Backend(backend)
+            .Train(examples, t => t.MaxSteps(1).BatchSize(2).NoValidation());
+        Assert.Same(backend, classifier.Network.Backend);
+        Assert.Same(backend, classifier.FineTune(examples, t => t.MaxSteps(1).BatchSize(2).NoValidation()).Network.Backend);
+    }
+
+    [Fact]
     public void The_language_model_builder_says_how_many_layers()
     {
         Assert.Equal((256, 2), Depth(LanguageModel.Configure()));
