@@ -49,7 +49,7 @@ public static class TrainAndFilter
                 .BalancedClassWeights()          // spam is rare: weigh it up
                 .ValidationFraction(0.1)
                 .BestBy(ClassificationMetric.MacroF1));
-        var record = TrainingRecord.FromJson(filter.TrainingRecordJson!);
+        var record = filter.Training!;
         await log.WriteLineAsync($"trained on {record.TrainingExamples} messages; validation accuracy {record.ValidationAccuracy:F3}, macro-F1 {record.ValidationMacroF1:F3}");
 
         foreach (var (message, prediction) in messages.Zip(filter.PredictBatch(messages)))

@@ -37,14 +37,14 @@ internal static class CalibrateCommand
             if (parse.GetValue(maxTokens) is { } limit)
             {
                 if (limit <= 0) throw new UsageException($"--max-tokens must be positive, not {limit}");
-                classifier.MaxTokens = limit;
+                classifier = classifier.WithMaxTokens(limit);
             }
             double before = classifier.Temperature;
             double eceBefore = classifier.Evaluate(examples, rows, tokens).ExpectedCalibrationError ?? 0;
-            var fit = classifier.FitTemperature(examples, rows, tokens);
-            double eceAfter = classifier.Evaluate(examples, rows, tokens).ExpectedCalibrationError ?? 0;
+            var (calibrated, fit) = classifier.Calibrate(examples, rows, tokens);
+            double eceAfter = calibrated.Evaluate(examples, rows, tokens).ExpectedCalibrationError ?? 0;
             string path = parse.GetValue(output)!;
-            classifier.Save(path);
+            calibrated.Save(path);
             error.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"temperature {before:0.####} -> {fit.Temperature:0.####} fitted on {fit.Examples} examples: " +
                 $"loss {fit.LossBefore:F4} -> {fit.LossAfter:F4} nats, ECE {eceBefore:F4} -> {eceAfter:F4}; reads {classifier.MaxTokens} tokens; wrote {path}"));

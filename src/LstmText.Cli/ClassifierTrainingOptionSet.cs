@@ -85,7 +85,7 @@ internal sealed class ClassifierTrainingOptionSet
                 else t.ClassWeights(ParseWeights(weights));
             }
         }));
-        var record = TrainingRecord.FromJson(classifier.TrainingRecordJson!);
+        var record = classifier.Training!;
         error.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{verb} {record.Steps} steps ({record.StoppedBecause}) on {record.TrainingExamples} examples of {classifier.ClassNames.Count} classes " +
             $"({string.Join(", ", classifier.ClassNames)}); training loss {record.TrainingLoss:F4}") +

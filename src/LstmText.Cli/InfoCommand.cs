@@ -30,9 +30,9 @@ internal static class InfoCommand
                     $"reads:        the first {classifier.MaxTokens} tokens of a text; temperature {classifier.Temperature:0.####}"));
                 output.WriteLine($"architecture: embedding {c.EmbeddingSize} → LSTM {c.HiddenSize} × {c.Layers} layers{(c.Bidirectional ? ", bidirectional" : "")} → " +
                     $"{TextClassifierArchitecture.NameOf(c.Pooling)} pooling → head{(c.HeadHiddenSize > 0 ? $" ({c.HeadHiddenSize} hidden)" : "")} → {classifier.ClassNames.Count} classes");
-                output.WriteLine($"parameters:   {classifier.Parameters.Sum(p => (long)p.Value.Length):N0}");
+                output.WriteLine($"parameters:   {classifier.ParameterCount:N0}");
                 output.WriteLine($"tokenizer:    {classifier.Tokenizer.Kind}, {classifier.Tokenizer.VocabularySize} tokens");
-                output.WriteLine($"training:     {classifier.TrainingRecordJson ?? "none recorded"}");
+                output.WriteLine($"training:     {(classifier.Training is null ? "none recorded" : classifier.Training.ToJson())}");
                 return Task.FromResult(0);
             }
             var lm = LanguageModel.Load(path);

@@ -155,7 +155,7 @@ public sealed partial class PackagingTests : IDisposable
             Console.WriteLine($"own prediction: {classifier.Predict("a wonderful, moving film").Label}");
 
             var corpus = string.Concat(Enumerable.Repeat({{Quote(ConsumerCorpus)}}, 8));
-            var model = LanguageModel.Configure().CharacterLevel().Embedding(8).Lstm(16)
+            var model = LanguageModel.Configure().CharacterLevel().Embedding(8).Lstm(16, layers: 1)
                 .Train(corpus, t => t.MaxSteps(40).BatchSize(4).SequenceLength(16).LearningRate(1e-2f).Seed(1).SaveTo("shakespeare.safetensors"));
             Console.WriteLine($"language model steps: {model.Training!.Steps}");
 

@@ -20,7 +20,7 @@ public sealed class DocumentationExampleTests
             MLTokenizer.Register();                                    // once at start-up: these models load again
             var spm = MLTokenizer.FromSentencePiece(spmPath);          // or FromTiktoken, FromWordPiece, FromBert, FromBpe
             int[] ids = spm.Encode("ROMEO: But, soft!");               // Microsoft.ML.Tokenizers' own ids
-            var model = LanguageModel.Configure().Tokenizer(spm).Embedding(16).Lstm(32)
+            var model = LanguageModel.Configure().Tokenizer(spm).Embedding(16).Lstm(32, layers: 1)
                 .Train(corpus, t => t.MaxSteps(5).BatchSize(4).SequenceLength(16).NoValidation());
             model.Save(modelPath);                                     // spm.model travels inside, base64 in the JSON
             var loaded = LanguageModel.Load(modelPath);                // no other file needed

@@ -190,7 +190,7 @@ public sealed class MLTokenizerTests
         var folder = Directory.CreateTempSubdirectory();
         try
         {
-            var model = LanguageModel.Configure().Tokenizer(Open(file)).Embedding(16).Lstm(24)
+            var model = LanguageModel.Configure().Tokenizer(Open(file)).Embedding(16).Lstm(24, layers: 1)
                 .Train(Shakespeare, t => t.MaxSteps(30).BatchSize(8).SequenceLength(24).Seed(1).NoValidation().LearningRate(1e-2f));
             Assert.True(model.Training!.TrainingLoss < Math.Log(model.Tokenizer.VocabularySize),
                 $"loss {model.Training.TrainingLoss} is no better than chance over {model.Tokenizer.VocabularySize} tokens");

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using LstmText.Compute;
 using LstmText.Generation;
 using LstmText.IO;
 using LstmText.Tensors;
@@ -11,7 +12,8 @@ namespace LstmText.Models;
 /// <summary>
 /// A trained LSTM language model: embedding → stacked LSTM → dropout → linear decoder, with its tokenizer and
 /// training record. Immutable once built or loaded, and safe to generate from and evaluate on many threads at once:
-/// every call works on its own copy of the layers.
+/// every call runs on a replica of its own (its own layer buffers over the model's shared, read-only weights), on the
+/// backend given when it was created or loaded (default <see cref="CpuBackend.Default"/>).
 /// </summary>
 /// <example>
 /// <code>
@@ -50,29 +52,41 @@ public sealed class LanguageModel
     public static LanguageModelBuilder Configure() => new();
 
     /// <summary>An untrained model with PyTorch's initialisation from <paramref name="seed"/>.</summary>
+    /// <param name="tokenizer">Turns text into ids; its vocabulary size must be the architecture's.</param>
+    /// <param name="architecture">The layer sizes.</param>
+    /// <param name="seed">Fixes the initial weights.</param>
+    /// <param name="backend">Backend for the math (default: <see cref="CpuBackend.Default"/>).</param>
     /// <exception cref="ArgumentException">The architecture is invalid or does not match the tokenizer's size.</exception>
-    public static LanguageModel Create(ITokenizer tokenizer, LanguageModelArchitecture architecture, ulong seed = 0)
+    public static LanguageModel Create(ITokenizer tokenizer, LanguageModelArchitecture architecture, ulong seed = 0, IBackend? backend = null)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         architecture.Validate();
-        return new LanguageModel(new LanguageModelNetwork(architecture, new RandomSource(seed)), tokenizer, null);
+        return new LanguageModel(new LanguageModelNetwork(architecture, new RandomSource(seed), backend), tokenizer, null);
     }
 
-    /// <summary>A fresh working copy of the layers for one thread (training, generation or evaluation).</summary>
-    internal LanguageModelNetwork CreateNetwork() => _weights.Clone();
+    /// <summary>
+    /// A replica of the layers for one thread's generation or evaluation: buffers of its own over this model's weights,
+    /// which it only reads.
+    /// </summary>
+    internal LanguageModelNetwork CreateNetwork() => _weights.WithOwnBuffers();
+
+    /// <summary>A copy of the weights in a network of its own, to train without changing this model.</summary>
+    internal LanguageModelNetwork CopyNetwork() => _weights.Clone();
 
     /// <summary>Reads a model file written by <see cref="Save"/> (or by PyTorch with the same metadata).</summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="backend">Backend for the math (default: <see cref="CpuBackend.Default"/>).</param>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
     /// <exception cref="SafeTensorsFormatException">The file is not safetensors.</exception>
     /// <exception cref="ModelFileFormatException">The file is not an LstmText language model or is inconsistent; the message says why.</exception>
-    public static LanguageModel Load(string path)
+    public static LanguageModel Load(string path, IBackend? backend = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"The model file {path} does not exist.", path);
         var file = ModelFile.Read(path);
-        return FromModelFile(file, path);
+        return FromModelFile(file, path, backend);
     }
 
-    internal static LanguageModel FromModelFile(ModelFile file, string path)
+    internal static LanguageModel FromModelFile(ModelFile file, string path, IBackend? backend = null)
     {
         LanguageModelArchitecture architecture;
         try
@@ -101,7 +115,7 @@ public sealed class LanguageModel
         // Every tensor is checked against the config before the network is built: the config alone sizes nothing.
         file.RequireTensors(path, architecture.TensorShapes(),
             name => name.StartsWith(TrainingCheckpoint.TensorPrefix, StringComparison.Ordinal), "language model");
-        var network = new LanguageModelNetwork(architecture, new RandomSource(0));
+        var network = new LanguageModelNetwork(architecture, new RandomSource(0), backend);
         foreach (var (name, parameter) in network.NamedParameters) parameter.Load(file.Tensors[name]);
         if (architecture.TieWeights)
         {
@@ -205,7 +219,7 @@ public sealed class LanguageModel
     {
         var settings = TrainingSettings.ForFineTuning();
         configure?.Invoke(settings);
-        return Trainer.FineTune(this, source, settings);
+        return LanguageModelTrainer.FineTune(this, source, settings);
     }
 
     internal int[] Encode(string text, out int unknownCount)

@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using LstmText.IO;
 using LstmText.Tokenizers;
 using LstmText.Training;
@@ -18,6 +19,7 @@ public sealed class LanguageModelBuilder
     private double _dropout;
     private double _embeddingDropout;
     private bool _tie;
+    private IBackend? _backend;
 
     internal LanguageModelBuilder()
     {
@@ -45,10 +47,17 @@ public sealed class LanguageModelBuilder
     public LanguageModelBuilder Embedding(int size) { _embedding = size; return this; }
 
     /// <summary>
-    /// The LSTM's hidden size and depth. Without this call the model is 256 × 2; with it, <paramref name="layers"/> is 1
-    /// unless given, as in <see cref="TextClassifierBuilder.Lstm"/>, so write <c>.Lstm(512, layers: 2)</c> for two layers.
+    /// The LSTM's hidden size and number of stacked layers, both said: <c>.Lstm(512, layers: 2)</c>. Without this call the
+    /// model is 256 × 2.
     /// </summary>
-    public LanguageModelBuilder Lstm(int hiddenSize, int layers = 1) { _hidden = hiddenSize; _layers = layers; return this; }
+    public LanguageModelBuilder Lstm(int hiddenSize, int layers) { _hidden = hiddenSize; _layers = layers; return this; }
+
+    /// <summary>
+    /// The LSTM's hidden size with one layer (not the default two). Kept for code written before the depth had to be
+    /// said; write <c>.Lstm(hiddenSize, layers: 1)</c> instead.
+    /// </summary>
+    [Obsolete("Lstm(hiddenSize) gives ONE layer, not the default two; say the depth: .Lstm(hiddenSize, layers: 1) or .Lstm(hiddenSize, layers: 2).")]
+    public LanguageModelBuilder Lstm(int hiddenSize) => Lstm(hiddenSize, layers: 1);
 
     /// <summary>Dropout between LSTM layers and before the decoder, while training (default 0).</summary>
     public LanguageModelBuilder Dropout(double probability) { _dropout = probability; return this; }
@@ -58,6 +67,9 @@ public sealed class LanguageModelBuilder
 
     /// <summary>The decoder shares the embedding's weight; needs the embedding size to equal the hidden size.</summary>
     public LanguageModelBuilder TieWeights(bool tie = true) { _tie = tie; return this; }
+
+    /// <summary>The backend the model trains and generates on (default <see cref="CpuBackend.Default"/>).</summary>
+    public LanguageModelBuilder Backend(IBackend backend) { ArgumentNullException.ThrowIfNull(backend); _backend = backend; return this; }
 
     /// <summary>The architecture for a vocabulary of <paramref name="vocabularySize"/> tokens.</summary>
     /// <exception cref="ArgumentException">A size is out of range, or tying is asked with different sizes.</exception>
@@ -83,6 +95,6 @@ public sealed class LanguageModelBuilder
         var settings = new TrainingSettings();
         configure?.Invoke(settings);
         settings.TokenizerRecipe = _tokenizerRecipe;
-        return Trainer.Train(source, _tokenizer, ArchitectureFor, settings);
+        return LanguageModelTrainer.Train(source, _tokenizer, ArchitectureFor, settings, _backend);
     }
 }

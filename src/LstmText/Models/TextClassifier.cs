@@ -1,4 +1,5 @@
-using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using LstmText.Compute;
 using LstmText.Data;
@@ -6,6 +7,7 @@ using LstmText.IO;
 using LstmText.Layers;
 using LstmText.Tensors;
 using LstmText.Tokenizers;
+using LstmText.Training;
 
 namespace LstmText.Models;
 
@@ -15,14 +17,12 @@ namespace LstmText.Models;
 /// <c>attention.*</c>, <c>head.*</c>); see docs/model-format.md, section Classifier.
 /// </summary>
 /// <remarks>
-/// <para><see cref="Predict"/> and <see cref="PredictBatch"/> may run on many threads at once: each call borrows an
-/// inference replica (its own layer buffers over the same, read-only weights) and shares one token table (see
-/// <see cref="TokenTableMemoryLimit"/>). Do not train (change the weights) while predictions run; after a change made
-/// through <see cref="Parameter.Load"/>, an optimizer step or <see cref="Parameter.MarkChanged"/>, the next prediction
-/// uses the new weights.</para>
-/// <para>The training surface — <see cref="ForwardBatch(ReadOnlySpan{int}, ReadOnlySpan{int}, RandomSource?)"/>,
-/// <see cref="Backward"/>, <see cref="NamedParameters"/>, <see cref="EncoderParameters"/> — is for one trainer
-/// thread; a trainer adds the loss (e.g. <see cref="CrossEntropyLoss"/> over the logits) and the optimizer.</para>
+/// <para>Immutable once built or loaded, like <see cref="LanguageModel"/>: training and fine-tuning return a new
+/// classifier, and <see cref="WithTemperature"/> and <see cref="WithMaxTokens"/> return one over the same weights.</para>
+/// <para><see cref="Predict"/>, <see cref="PredictBatch"/>, <see cref="Logits"/> and <see cref="Evaluate"/> may run on
+/// many threads at once: each batch borrows an inference replica (its own layer buffers over the same, read-only
+/// weights) and shares one token table (see <see cref="TokenTableMemoryLimit"/>), on the backend given when it was
+/// created or loaded (default <see cref="CpuBackend.Default"/>).</para>
 /// </remarks>
 public sealed class TextClassifier
 {
@@ -41,20 +41,17 @@ public sealed class TextClassifier
 
     /// <summary>
     /// The <see cref="MaxTokens"/> of a classifier whose file records none, neither in its config nor in its training
-    /// record: the trainer's default, <see cref="Training.ClassifierTrainingSettings.DefaultMaxTokens"/>.
+    /// record: the trainer's default, <see cref="ClassifierTrainingSettings.DefaultMaxTokens"/>.
     /// </summary>
-    public const int DefaultMaxTokens = Training.ClassifierTrainingSettings.DefaultMaxTokens;
+    public const int DefaultMaxTokens = ClassifierTrainingSettings.DefaultMaxTokens;
 
     /// <summary>The default <see cref="TokenTableMemoryLimit"/>: 256 MiB.</summary>
     public const long DefaultTokenTableMemoryLimit = 256L * 1024 * 1024;
 
     private readonly ClassifierNetwork _network;
-    private readonly TokenProjectionCache _tokenTable;
-    private readonly ConcurrentBag<ClassifierNetwork> _replicas = [];
+    private readonly ClassifierInference _inference;
     private readonly IBackend _backend;
-    private readonly int _paddingId;
     private readonly string[] _classNames;
-    private Dictionary<string, System.Text.Json.JsonElement> _unknownConfigProperties = [];
     private double _temperature = 1;
     private int _maxTokens = DefaultMaxTokens;
 
@@ -64,8 +61,9 @@ public sealed class TextClassifier
     /// <param name="architecture">The layer sizes, pooling and head (default: <see cref="TextClassifierArchitecture"/>'s defaults).</param>
     /// <param name="random">Source of the initial weights (default: seed 0).</param>
     /// <param name="backend">Backend for the math (default: <see cref="CpuBackend.Default"/>).</param>
+    /// <param name="tokenTableMemoryLimit">The most memory the token table may take (see <see cref="TokenTableMemoryLimit"/>).</param>
     public TextClassifier(ITokenizer tokenizer, IReadOnlyList<string> classNames, TextClassifierArchitecture? architecture = null,
-        RandomSource? random = null, IBackend? backend = null)
+        RandomSource? random = null, IBackend? backend = null, long tokenTableMemoryLimit = DefaultTokenTableMemoryLimit)
     {
         ArgumentNullException.ThrowIfNull(tokenizer);
         ArgumentNullException.ThrowIfNull(classNames);
@@ -75,14 +73,18 @@ public sealed class TextClassifier
         Tokenizer = tokenizer;
         Architecture = architecture;
         _backend = backend ?? CpuBackend.Default;
-        _paddingId = tokenizer.PaddingId ?? 0;
         _network = new ClassifierNetwork(architecture, tokenizer.VocabularySize, _classNames.Length, tokenizer.PaddingId,
             random ?? new RandomSource(0), _backend);
-        _tokenTable = new TokenProjectionCache(_network.Embedding, _network.Lstm, DefaultTokenTableMemoryLimit);
-        Parameters = _network.NamedParameters.Select(p => p.Parameter).ToArray();
-        EncoderParameters = _network.NamedParameters
-            .Where(p => p.Name.StartsWith("embedding.", StringComparison.Ordinal) || p.Name.StartsWith("lstm.", StringComparison.Ordinal))
-            .Select(p => p.Parameter).ToArray();
+        _inference = new ClassifierInference(_network, tokenizer.PaddingId ?? 0, tokenTableMemoryLimit);
+    }
+
+    /// <summary>A classifier over the same weights, replicas and token table as <paramref name="source"/>, with its settings.</summary>
+    private TextClassifier(TextClassifier source)
+    {
+        (_classNames, Tokenizer, Architecture, _backend) = (source._classNames, source.Tokenizer, source.Architecture, source._backend);
+        (_network, _inference) = (source._network, source._inference);
+        (_temperature, _maxTokens, UnknownConfigProperties) = (source._temperature, source._maxTokens, source.UnknownConfigProperties);
+        (Training, TrainingRecordText) = (source.Training, source.TrainingRecordText);
     }
 
     /// <summary>The tokenizer.</summary>
@@ -103,7 +105,7 @@ public sealed class TextClassifier
             config.Extras![TemperatureProperty] = System.Text.Json.JsonSerializer.SerializeToElement(_temperature);
             config.Extras[MaxTokensProperty] = System.Text.Json.JsonSerializer.SerializeToElement(_maxTokens);
             // Properties a newer version wrote survive a load and a save.
-            foreach (var (key, value) in _unknownConfigProperties) config.Extras!.TryAdd(key, value);
+            foreach (var (key, value) in UnknownConfigProperties) config.Extras!.TryAdd(key, value);
             return config;
         }
     }
@@ -117,14 +119,14 @@ public sealed class TextClassifier
     /// <summary>
     /// The temperature T that divides the logits before the softmax (default 1): <see cref="Predict"/>,
     /// <see cref="PredictBatch"/> and <see cref="Evaluate"/> report softmax(logits / T). Training fits it on the validation
-    /// split at the end (<see cref="FitTemperature(IEnumerable{LabelledExample}, int, int)"/>), so a confidence of 0.8 is right about 80 % of the time there. It
+    /// split at the end (as <see cref="Calibrate"/> does), so a confidence of 0.8 is right about 80 % of the time there. It
     /// never changes a predicted label. Stored in the model file (config property <c>temperature</c>; 1 when absent).
+    /// <see cref="WithTemperature"/> gives a classifier with another.
     /// </summary>
-    /// <exception cref="ArgumentOutOfRangeException">The value is not positive and finite.</exception>
     public double Temperature
     {
         get => _temperature;
-        set
+        internal set
         {
             if (!(value > 0 && double.IsFinite(value)))
                 throw new ArgumentOutOfRangeException(nameof(value), value, "The temperature must be positive and finite.");
@@ -134,7 +136,7 @@ public sealed class TextClassifier
 
     /// <summary>
     /// The most tokens of a text the classifier reads: the first <see cref="MaxTokens"/>, as in training
-    /// (<see cref="Training.ClassifierTrainingSettings.TruncateTo"/>); the rest of a longer text is not even tokenized.
+    /// (<see cref="ClassifierTrainingSettings.TruncateTo"/>); the rest of a longer text is not even tokenized.
     /// Stored in the model file (config property <c>max_tokens</c>); a file without it takes it from its training record's
     /// <c>max_tokens=</c>, else <see cref="DefaultMaxTokens"/>.
     /// </summary>
@@ -142,7 +144,7 @@ public sealed class TextClassifier
     public int MaxTokens
     {
         get => _maxTokens;
-        set
+        internal set
         {
             ArgumentOutOfRangeException.ThrowIfNegativeOrZero(value);
             _maxTokens = value;
@@ -155,31 +157,53 @@ public sealed class TextClassifier
     /// × directions floats), so predictions gather one row per token instead of embedding it and multiplying by the
     /// input weights. It is built once per classifier, shared by every thread, only after predictions have run about
     /// as many tokens as the vocabulary holds, and dropped whenever a weight it depends on changes; predictions with and
-    /// without it agree to float rounding. See docs/classification.md, section Speed and memory.
+    /// without it agree to float rounding. Set when the classifier is created or loaded (<c>tokenTableMemoryLimit</c>).
+    /// See docs/classification.md, section Speed and memory.
     /// </summary>
-    public long TokenTableMemoryLimit
-    {
-        get => _tokenTable.MemoryLimit;
-        set => _tokenTable.MemoryLimit = value;
-    }
+    public long TokenTableMemoryLimit => _inference.TokenTable.MemoryLimit;
+
+    /// <summary>How the classifier was trained, or null for an untrained or imported one; written to <c>lstmtext.training</c>.</summary>
+    public TrainingRecord? Training { get; private set; }
+
+    /// <summary>The number of weights.</summary>
+    public long ParameterCount => _network.NamedParameters.Sum(p => (long)p.Parameter.Value.Length);
+
+    /// <summary>The training record as it stands in the file (kept as read, so a load and a save change nothing).</summary>
+    internal string? TrainingRecordText { get; private set; }
+
+    /// <summary>Config properties of a newer version, kept through a load and a save.</summary>
+    internal IReadOnlyDictionary<string, System.Text.Json.JsonElement> UnknownConfigProperties { get; set; } =
+        new Dictionary<string, System.Text.Json.JsonElement>();
+
+    /// <summary>The network the trainer trains (its weights are this classifier's).</summary>
+    internal ClassifierNetwork Network => _network;
 
     /// <summary>The token table's rules and state, for tests.</summary>
-    internal TokenProjectionCache TokenTable => _tokenTable;
-
-    /// <summary>The training record (JSON, opaque here) written to <c>lstmtext.training</c>; kept from a loaded file.</summary>
-    public string? TrainingRecordJson { get; set; }
+    internal TokenProjectionCache TokenTable => _inference.TokenTable;
 
     /// <summary>Every parameter under its PyTorch state-dict name: <c>embedding.weight</c>, <c>lstm.*</c>, <c>attention.weight</c>, <c>head.*</c>.</summary>
-    public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters => _network.NamedParameters;
+    internal IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters => _network.NamedParameters;
 
-    /// <summary>Every parameter, in the order of <see cref="NamedParameters"/> (for an optimizer).</summary>
-    public IReadOnlyList<Parameter> Parameters { get; }
+    /// <summary>Every parameter, in the order of <see cref="NamedParameters"/>.</summary>
+    internal IReadOnlyList<Parameter> Parameters => _network.NamedParameters.Select(p => p.Parameter).ToArray();
 
-    /// <summary>
-    /// The encoder's parameters (embedding and LSTM): set <see cref="Parameter.IsTrainable"/> to false on these to freeze
-    /// the encoder (gradual unfreezing), or give them their own, lower learning rate.
-    /// </summary>
-    public IReadOnlyList<Parameter> EncoderParameters { get; }
+    /// <summary>The encoder's parameters (embedding and LSTM).</summary>
+    internal IReadOnlyList<Parameter> EncoderParameters => _network.EncoderParameters;
+
+    /// <summary>Sets the training record (the trainer's, or one read from a file as <paramref name="text"/>).</summary>
+    internal void SetTrainingRecord(TrainingRecord? record, string? text = null)
+    {
+        Training = record;
+        TrainingRecordText = text ?? record?.ToJson();
+    }
+
+    /// <summary>A classifier over the same weights that divides the logits by <paramref name="temperature"/> (see <see cref="Temperature"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The temperature is not positive and finite.</exception>
+    public TextClassifier WithTemperature(double temperature) => new(this) { Temperature = temperature };
+
+    /// <summary>A classifier over the same weights that reads the first <paramref name="maxTokens"/> tokens of a text (see <see cref="MaxTokens"/>).</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The value is not positive.</exception>
+    public TextClassifier WithMaxTokens(int maxTokens) => new(this) { MaxTokens = maxTokens };
 
     /// <summary>
     /// Creates a classifier whose embedding and LSTM are copied from a language model's tensors (ULMFiT-style transfer);
@@ -198,45 +222,7 @@ public sealed class TextClassifier
     /// <exception cref="ArgumentException">A tensor is missing or has the wrong shape; the message names it.</exception>
     public static TextClassifier FromLanguageModel(ITokenizer tokenizer, IReadOnlyDictionary<string, Tensor> languageModelTensors,
         IReadOnlyList<string> classNames, TextClassifierArchitecture? architecture = null, RandomSource? random = null,
-        IBackend? backend = null)
-    {
-        ArgumentNullException.ThrowIfNull(tokenizer);
-        ArgumentNullException.ThrowIfNull(languageModelTensors);
-        Tensor Required(string name) => languageModelTensors.TryGetValue(name, out var t)
-            ? t
-            : throw new ArgumentException($"The language model has no tensor '{name}'.", nameof(languageModelTensors));
-        var embedding = Required("embedding.weight");
-        var recurrent = Required("lstm.weight_hh_l0");
-        if (embedding.Shape.Rank != 2 || recurrent.Shape.Rank != 2)
-            throw new ArgumentException("The language model's embedding.weight and lstm.weight_hh_l0 must be matrices.", nameof(languageModelTensors));
-        if (embedding.Shape[0] != tokenizer.VocabularySize)
-            throw new ArgumentException($"The tokenizer has {tokenizer.VocabularySize} tokens but embedding.weight has {embedding.Shape[0]} rows.", nameof(tokenizer));
-        int layers = 0;
-        while (languageModelTensors.ContainsKey($"lstm.weight_ih_l{layers}")) layers++;
-        bool bidirectionalSource = languageModelTensors.ContainsKey("lstm.weight_ih_l0_reverse");
-        bool freshReverse = architecture?.Bidirectional == true && !bidirectionalSource;
-        if (freshReverse && layers != 1)
-            throw new ArgumentException($"A bidirectional classifier can take its forward direction from a one-layer language model only; this one has {layers} layers.",
-                nameof(architecture));
-        var encoder = (architecture ?? new TextClassifierArchitecture()) with
-        {
-            EmbeddingSize = embedding.Shape[1],
-            HiddenSize = recurrent.Shape[1],
-            Layers = layers,
-            Bidirectional = bidirectionalSource || freshReverse,
-        };
-        var classifier = new TextClassifier(tokenizer, classNames, encoder, random, backend);
-        foreach (var (name, parameter) in classifier.NamedParameters)
-        {
-            if (!name.StartsWith("embedding.", StringComparison.Ordinal) && !name.StartsWith("lstm.", StringComparison.Ordinal)) continue;
-            if (freshReverse && name.EndsWith("_reverse", StringComparison.Ordinal)) continue;
-            var source = Required(name);
-            if (!source.Shape.Equals(parameter.Value.Shape))
-                throw new ArgumentException($"The language model's '{name}' has shape {source.Shape}; the classifier needs {parameter.Value.Shape}.", nameof(languageModelTensors));
-            parameter.Load(source);
-        }
-        return classifier;
-    }
+        IBackend? backend = null) => ClassifierTransfer.FromTensors(tokenizer, languageModelTensors, classNames, architecture, random, backend);
 
     /// <summary>
     /// Creates a classifier whose tokenizer, embedding and LSTM come from a language-model file, or from a classifier file (see
@@ -244,20 +230,8 @@ public sealed class TextClassifier
     /// </summary>
     /// <exception cref="ModelFileFormatException">The file has no tokenizer or lacks an encoder tensor.</exception>
     public static TextClassifier FromLanguageModel(string languageModelPath, IReadOnlyList<string> classNames,
-        TextClassifierArchitecture? architecture = null, RandomSource? random = null, IBackend? backend = null)
-    {
-        var file = ModelFile.Read(languageModelPath);
-        if (file.Tokenizer is null)
-            throw new ModelFileFormatException(languageModelPath, $"the model file has no {ModelFile.TokenizerKey} metadata to transfer");
-        try
-        {
-            return FromLanguageModel(Tokenizers.Tokenizer.FromJson(file.Tokenizer), file.Tensors, classNames, architecture, random, backend);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ModelFileFormatException(languageModelPath, e.Message, e);
-        }
-    }
+        TextClassifierArchitecture? architecture = null, RandomSource? random = null, IBackend? backend = null) =>
+        ClassifierTransfer.FromFile(languageModelPath, classNames, architecture, random, backend);
 
     /// <summary>Reads a classifier from a model file written by <see cref="Save"/> (or by PyTorch under the same names).</summary>
     /// <exception cref="ModelFileFormatException">
@@ -265,100 +239,24 @@ public sealed class TextClassifier
     /// unexpected or of the wrong shape; the message says which.
     /// </exception>
     /// <exception cref="SafeTensorsFormatException">The file is not valid safetensors.</exception>
-    public static TextClassifier Load(string path, IBackend? backend = null) => FromModelFile(ModelFile.Read(path), path, backend);
+    public static TextClassifier Load(string path, IBackend? backend = null) => Load(path, backend, DefaultTokenTableMemoryLimit);
+
+    /// <summary>Reads a classifier whose token table may take at most <paramref name="tokenTableMemoryLimit"/> bytes (0: none); see <see cref="Load(string, IBackend?)"/>.</summary>
+    /// <exception cref="ModelFileFormatException">The file is not a classifier or is inconsistent; the message says why.</exception>
+    /// <exception cref="SafeTensorsFormatException">The file is not valid safetensors.</exception>
+    public static TextClassifier Load(string path, IBackend? backend, long tokenTableMemoryLimit) =>
+        ClassifierFile.Read(ModelFile.Read(path), path, backend, tokenTableMemoryLimit);
 
     /// <summary>A classifier from a model file read from <paramref name="path"/>; a checkpoint's <c>training.*</c> tensors are passed over.</summary>
-    internal static TextClassifier FromModelFile(ModelFile file, string path, IBackend? backend = null)
-    {
-        if (file.Config.Kind != ModelKind)
-            throw new ModelFileFormatException(path, $"the model is a '{file.Config.Kind}', not a '{ModelKind}'");
-        if (file.Tokenizer is null)
-            throw new ModelFileFormatException(path, $"the classifier has no {ModelFile.TokenizerKey} metadata");
-        TextClassifierArchitecture architecture;
-        string[] classNames;
-        ITokenizer tokenizer;
-        try
-        {
-            (architecture, classNames) = TextClassifierArchitecture.FromConfig(file.Config);
-            tokenizer = Tokenizers.Tokenizer.FromJson(file.Tokenizer);
-        }
-        catch (Exception e) when (e is FormatException)
-        {
-            throw new ModelFileFormatException(path, e.Message, e);
-        }
-        if (tokenizer.VocabularySize != file.Config.VocabSize)
-            throw new ModelFileFormatException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but vocab_size is {file.Config.VocabSize}");
-        // Every tensor is checked against the config before the network is built: the config alone sizes nothing.
-        bool checkpoint = file.OtherMetadata.ContainsKey(Training.TrainingCheckpoint.MetadataKey);
-        file.RequireTensors(path, architecture.TensorShapes(tokenizer.VocabularySize, classNames.Length),
-            name => checkpoint && name.StartsWith(Training.TrainingCheckpoint.TensorPrefix, StringComparison.Ordinal), "classifier");
-        TextClassifier classifier;
-        try
-        {
-            classifier = new TextClassifier(tokenizer, classNames, architecture, new RandomSource(0), backend);
-        }
-        catch (ArgumentException e)
-        {
-            throw new ModelFileFormatException(path, e.Message, e);
-        }
-        foreach (var (name, parameter) in classifier.NamedParameters) parameter.Load(file.Tensors[name]);
-        classifier.TrainingRecordJson = file.Training;
-        var extras = file.Config.Extras ?? new Dictionary<string, System.Text.Json.JsonElement>();
-        classifier._temperature = ReadTemperature(extras, path);
-        classifier._maxTokens = ReadMaxTokens(extras, file.Training, path);
-        var known = classifier.Config.Extras!;
-        classifier._unknownConfigProperties = extras.Where(p => !known.ContainsKey(p.Key)).ToDictionary(p => p.Key, p => p.Value);
-        return classifier;
-    }
-
-    private static double ReadTemperature(IDictionary<string, System.Text.Json.JsonElement> extras, string path)
-    {
-        if (!extras.TryGetValue(TemperatureProperty, out var value)) return 1;
-        if (value.ValueKind != System.Text.Json.JsonValueKind.Number || !value.TryGetDouble(out double temperature) || !(temperature > 0 && double.IsFinite(temperature)))
-            throw new ModelFileFormatException(path, $"the classifier config property '{TemperatureProperty}' is {value.GetRawText()}; it must be a positive number");
-        return temperature;
-    }
-
-    private static int ReadMaxTokens(IDictionary<string, System.Text.Json.JsonElement> extras, string? trainingRecord, string path)
-    {
-        if (extras.TryGetValue(MaxTokensProperty, out var value))
-        {
-            if (value.ValueKind != System.Text.Json.JsonValueKind.Number || !value.TryGetInt32(out int tokens) || tokens <= 0)
-                throw new ModelFileFormatException(path, $"the classifier config property '{MaxTokensProperty}' is {value.GetRawText()}; it must be a positive integer");
-            return tokens;
-        }
-        // Files written before max_tokens was recorded: the trainer wrote it into the record's settings.
-        if (trainingRecord is not null)
-        {
-            try
-            {
-                var settings = Training.TrainingRecord.FromJson(trainingRecord).Settings ?? "";
-                var match = System.Text.RegularExpressions.Regex.Match(settings, @"(?:^|\s)max_tokens=(\d{1,9})(?:\s|$)");
-                if (match.Success && int.TryParse(match.Groups[1].Value, out int recorded) && recorded > 0) return recorded;
-            }
-            catch (FormatException)
-            {
-                // A record this version cannot read says nothing about the length.
-            }
-        }
-        return DefaultMaxTokens;
-    }
+    internal static TextClassifier FromModelFile(ModelFile file, string path, IBackend? backend = null) =>
+        ClassifierFile.Read(file, path, backend, DefaultTokenTableMemoryLimit);
 
     /// <summary>The classifier as a model file: weights, config, tokenizer and training record.</summary>
     public ModelFile ToModelFile() => ToModelFile(null, null);
 
     /// <summary>The model file with more tensors and metadata beside the classifier's own (a training checkpoint's state).</summary>
-    internal ModelFile ToModelFile(IReadOnlyDictionary<string, Tensor>? extraTensors, IReadOnlyDictionary<string, string>? extraMetadata)
-    {
-        var tensors = NamedParameters.ToDictionary(p => p.Name, p => p.Parameter.Value, StringComparer.Ordinal);
-        foreach (var (name, tensor) in extraTensors ?? new Dictionary<string, Tensor>()) tensors.Add(name, tensor);
-        return new ModelFile(Config, tensors)
-        {
-            Tokenizer = Tokenizer.ToJson(),
-            Training = TrainingRecordJson,
-            OtherMetadata = extraMetadata ?? new Dictionary<string, string>(),
-        };
-    }
+    internal ModelFile ToModelFile(IReadOnlyDictionary<string, Tensor>? extraTensors, IReadOnlyDictionary<string, string>? extraMetadata) =>
+        ClassifierFile.Write(this, extraTensors, extraMetadata);
 
     /// <summary>
     /// Starts a fluent description of a classifier to train:
@@ -368,27 +266,25 @@ public sealed class TextClassifier
 
     /// <summary>
     /// Continues training a copy of this classifier on new labelled examples (this one is left as it is): same
-    /// tokenizer and classes, the settings of <see cref="Training.ClassifierTrainingSettings"/> with a default learning
+    /// tokenizer and classes, the settings of <see cref="ClassifierTrainingSettings"/> with a default learning
     /// rate of 5e-4. Every label must be one of <see cref="ClassNames"/>; a class may be missing from the new data.
     /// </summary>
-    /// <exception cref="Training.TrainingException">There are no examples, a label is not a class of this classifier, or a checkpoint does not fit.</exception>
-    /// <exception cref="Training.TrainingDivergedException">The loss became NaN or infinite.</exception>
+    /// <exception cref="TrainingException">There are no examples, a label is not a class of this classifier, or a checkpoint does not fit.</exception>
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
     /// <exception cref="OperationCanceledException">Training was cancelled (a checkpoint was written first).</exception>
-    public TextClassifier FineTune(IEnumerable<LabelledExample> examples, Action<Training.ClassifierTrainingSettings>? configure = null)
+    public TextClassifier FineTune(IEnumerable<LabelledExample> examples, Action<ClassifierTrainingSettings>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(examples);
-        var settings = Training.ClassifierTrainingSettings.ForFineTuning();
+        var settings = ClassifierTrainingSettings.ForFineTuning();
         configure?.Invoke(settings);
-        return Training.ClassifierTrainer.FineTune(this, examples, settings);
+        return ClassifierTrainer.FineTune(this, examples, settings);
     }
 
     /// <summary>A classifier with its own copy of the weights (same tokenizer, classes, backend and training record).</summary>
     internal TextClassifier Copy()
     {
-        var copy = FromModelFile(ToModelFile(), "<in memory>", _backend);
-        // FromModelFile read the temperature and length from the config, which Config writes.
-        copy.TokenTableMemoryLimit = TokenTableMemoryLimit;
-        return copy;
+        // Read back from the model file: the temperature and length from the config, which Config writes.
+        return ClassifierFile.Read(ToModelFile(), "<in memory>", _backend, TokenTableMemoryLimit);
     }
 
     /// <summary>
@@ -401,7 +297,7 @@ public sealed class TextClassifier
     /// are tempered by <see cref="Temperature"/>; the report's loss and expected calibration error are those of the
     /// tempered probabilities.
     /// </remarks>
-    public Training.ClassificationReport Evaluate(IEnumerable<LabelledExample> examples, int batchSize = DefaultBatchSize, int batchTokens = DefaultBatchTokens)
+    public ClassificationReport Evaluate(IEnumerable<LabelledExample> examples, int batchSize = DefaultBatchSize, int batchTokens = DefaultBatchTokens)
     {
         ArgumentNullException.ThrowIfNull(examples);
         var list = examples.ToArray();
@@ -417,34 +313,37 @@ public sealed class TextClassifier
             confidences[i] = Math.Clamp(predictions[i].Confidence, 0, 1);
             loss -= Math.Log(Math.Max(predictions[i].Probabilities[actual[i]], 1e-30f));
         }
-        return Training.ClassificationReport.FromPredictions(_classNames, actual, predicted, list.Length == 0 ? null : loss / list.Length, confidences);
+        return ClassificationReport.FromPredictions(_classNames, actual, predicted, list.Length == 0 ? null : loss / list.Length, confidences);
     }
 
     /// <summary>
-    /// Fits <see cref="Temperature"/> on labelled examples (held out from training: a validation or calibration set) so
-    /// that their negative log-likelihood under softmax(logits / T) is lowest (<see cref="Training.TemperatureScaling.Fit"/>),
-    /// and sets it. Labels stay as they were; only confidences change.
+    /// Fits the temperature on labelled examples (held out from training: a validation or calibration set) so that their
+    /// negative log-likelihood under softmax(logits / T) is lowest (<see cref="TemperatureScaling.Fit"/>), and returns a
+    /// classifier over the same weights with that <see cref="Temperature"/>, and the fit. This classifier is unchanged.
+    /// Labels stay as they were; only confidences change.
     /// </summary>
     /// <exception cref="ArgumentException">There are no examples, an example's label is not one of <see cref="ClassNames"/>
     /// (the message gives its line), or a text gives no tokens.</exception>
-    public Training.TemperatureFit FitTemperature(IEnumerable<LabelledExample> examples, int batchSize = DefaultBatchSize, int batchTokens = DefaultBatchTokens)
+    public (TextClassifier Calibrated, TemperatureFit Fit) Calibrate(IEnumerable<LabelledExample> examples, int batchSize = DefaultBatchSize,
+        int batchTokens = DefaultBatchTokens)
     {
         ArgumentNullException.ThrowIfNull(examples);
         var list = examples.ToArray();
         if (list.Length == 0) throw new ArgumentException("There are no examples to fit the temperature on.", nameof(examples));
         var labels = ClassIndicesOf(list);
         var logits = Logits(list.Select(e => e.Text).ToArray(), batchSize, batchTokens);
-        return FitTemperature(logits, labels);
+        var calibrated = new TextClassifier(this);
+        return (calibrated, calibrated.FitTemperature(logits, labels));
     }
 
     /// <summary>Fits and sets <see cref="Temperature"/> from raw logits [examples, classes] and their true classes.</summary>
-    internal Training.TemperatureFit FitTemperature(float[] logits, int[] labels)
+    internal TemperatureFit FitTemperature(float[] logits, int[] labels)
     {
-        double before = Training.TemperatureScaling.NegativeLogLikelihood(logits, _classNames.Length, labels, _temperature);
-        double fitted = Training.TemperatureScaling.Fit(logits, _classNames.Length, labels);
-        double after = Training.TemperatureScaling.NegativeLogLikelihood(logits, _classNames.Length, labels, fitted);
+        double before = TemperatureScaling.NegativeLogLikelihood(logits, _classNames.Length, labels, _temperature);
+        double fitted = TemperatureScaling.Fit(logits, _classNames.Length, labels);
+        double after = TemperatureScaling.NegativeLogLikelihood(logits, _classNames.Length, labels, fitted);
         Temperature = fitted;
-        return new Training.TemperatureFit(fitted, labels.Length, before, after);
+        return new TemperatureFit(fitted, labels.Length, before, after);
     }
 
     /// <summary>
@@ -456,7 +355,7 @@ public sealed class TextClassifier
     {
         ArgumentNullException.ThrowIfNull(texts);
         var logits = new float[texts.Count * _classNames.Length];
-        RunBatches(EncodeAll(texts), batchSize, batchTokens, (rows, batchLogits) =>
+        _inference.RunBatches(_inference.EncodeAll(texts, Encode), batchSize, batchTokens, (rows, batchLogits) =>
         {
             for (int k = 0; k < rows.Length; k++)
                 batchLogits.Slice(k * _classNames.Length, _classNames.Length).Download(logits.AsSpan(rows[k] * _classNames.Length, _classNames.Length));
@@ -488,15 +387,15 @@ public sealed class TextClassifier
     public void Save(string path) => ToModelFile().Write(path);
 
     /// <summary>
-    /// Runs a padded batch for training or evaluation: <paramref name="ids"/> time-major (step t of row b at
+    /// Runs a padded batch on the training network (one thread; tests): <paramref name="ids"/> time-major (step t of row b at
     /// t·B + b, B = <paramref name="lengths"/>.Length), each length in [1, T]. Returns the logits [B, classes], a buffer
     /// reused by the next call. Dropout is on when <paramref name="random"/> is given (training).
     /// </summary>
-    public Tensor ForwardBatch(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, RandomSource? random = null) =>
+    internal Tensor ForwardBatch(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, RandomSource? random = null) =>
         _network.Forward(ids, lengths, random);
 
     /// <summary>Runs a <see cref="PaddedBatch"/>; see <see cref="ForwardBatch(ReadOnlySpan{int}, ReadOnlySpan{int}, RandomSource?)"/>.</summary>
-    public Tensor ForwardBatch(PaddedBatch batch, RandomSource? random = null)
+    internal Tensor ForwardBatch(PaddedBatch batch, RandomSource? random = null)
     {
         ArgumentNullException.ThrowIfNull(batch);
         return _network.Forward(batch.Ids, batch.Lengths, random);
@@ -506,12 +405,12 @@ public sealed class TextClassifier
     /// Back-propagates the gradient of the last <see cref="ForwardBatch(ReadOnlySpan{int}, ReadOnlySpan{int}, RandomSource?)"/>'s
     /// logits ([B, classes]) and adds every parameter's gradient (frozen ones included; the optimizer skips them).
     /// </summary>
-    public void Backward(Tensor logitGradient) => _network.Backward(logitGradient);
+    internal void Backward(Tensor logitGradient) => _network.Backward(logitGradient);
 
     /// <summary>Sets every parameter's gradient to zero.</summary>
-    public void ZeroGradients()
+    internal void ZeroGradients()
     {
-        foreach (var p in Parameters) p.ZeroGradient();
+        foreach (var (_, p) in NamedParameters) p.ZeroGradient();
     }
 
     /// <summary>
@@ -547,7 +446,7 @@ public sealed class TextClassifier
         var results = new ClassPrediction[texts.Count];
         int classes = _classNames.Length;
         double temperature = _temperature;
-        RunBatches(EncodeAll(texts), batchSize, batchTokens, (rows, logits) =>
+        _inference.RunBatches(_inference.EncodeAll(texts, Encode), batchSize, batchTokens, (rows, logits) =>
         {
             // (z − max z) / T: every exponent is at most 0, so a large logit or a small temperature cannot overflow.
             for (int k = 0; k < rows.Length; k++)
@@ -564,88 +463,25 @@ public sealed class TextClassifier
         return results;
     }
 
-    /// <summary>Encodes every text (concurrently), reporting the first bad one in input order.</summary>
-    private int[][] EncodeAll(IReadOnlyList<string> texts)
-    {
-        var encoded = new int[texts.Count][];
-        // Tokenizing runs concurrently too, in runs of at least 64 texts; each run stops at its first bad text, and the
-        // first of those in input order is reported, as a sequential loop would.
-        int runs = Math.Min(_backend.Concurrency * 4, (texts.Count + 63) / 64);
-        var failures = new ArgumentException?[runs];
-        _backend.RunConcurrently(runs, run =>
-        {
-            int end = (int)((long)texts.Count * (run + 1) / runs);
-            for (int i = (int)((long)texts.Count * run / runs); i < end; i++)
-            {
-                try
-                {
-                    encoded[i] = Encode(texts[i] ?? throw new ArgumentException("The text is null.", nameof(texts)));
-                }
-                catch (ArgumentException e)
-                {
-                    failures[run] = new ArgumentException($"Text {i}: {e.Message}", nameof(texts), e);
-                    return;
-                }
-            }
-        });
-        if (failures.FirstOrDefault(f => f is not null) is { } failure) throw failure;
-        return encoded;
-    }
-
-    /// <summary>
-    /// Runs encoded texts through the network in padded batches of similar lengths (at most <paramref name="batchSize"/>
-    /// rows and <paramref name="batchTokens"/> padded tokens each, one row at least) and hands each batch's input
-    /// indices and logits [rows, classes] to <paramref name="consume"/>, which may run on several threads at once and
-    /// may change the logits (a buffer of the replica).
-    /// </summary>
-    private void RunBatches(int[][] encoded, int batchSize, int batchTokens, Action<int[], Tensor> consume)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchTokens);
-        var order = Enumerable.Range(0, encoded.Length).OrderBy(i => encoded[i].Length).ToArray();
-        // Sorted by length, a batch grows while its rows and its padded size (rows × its longest, the last) stay in bounds.
-        var batches = new List<(int Start, int Count)>();
-        long paddedTokens = 0;
-        for (int start = 0; start < order.Length;)
-        {
-            int count = 1;
-            while (count < batchSize && start + count < order.Length
-                && (long)(count + 1) * encoded[order[start + count]].Length <= batchTokens) count++;
-            batches.Add((start, count));
-            paddedTokens += (long)count * encoded[order[start + count - 1]].Length;
-            start += count;
-        }
-        var table = _tokenTable.TableFor(paddedTokens);
-        // Padded batches are independent: they run concurrently, each on one thread with a replica of its own, which
-        // beats splitting every small per-step GEMM across threads. The longest batches (the last) start first, so
-        // the threads finish together. A lone batch (one text) keeps every thread for its own work.
-        _backend.RunConcurrently(batches.Count, item =>
-        {
-            var (start, count) = batches[batches.Count - 1 - item];
-            var rows = new int[count];
-            var sequences = new int[count][];
-            for (int k = 0; k < count; k++) sequences[k] = encoded[rows[k] = order[start + k]];
-            var batch = PaddedBatch.FromSequences(sequences, _paddingId);
-            var network = RentReplica();
-            try
-            {
-                consume(rows, network.Forward(batch.Ids, batch.Lengths, null, table));
-            }
-            finally
-            {
-                _replicas.Add(network);
-            }
-        });
-    }
-
-    private ClassifierNetwork RentReplica() => _replicas.TryTake(out var network) ? network : _network.WithOwnBuffers();
-
     private ClassPrediction PredictionOf(ReadOnlySpan<float> probabilities)
     {
         int best = 0;
         for (int c = 1; c < probabilities.Length; c++)
             if (probabilities[c] > probabilities[best]) best = c;
         return new ClassPrediction(_classNames[best], probabilities[best], probabilities.ToArray());
+    }
+
+    /// <summary>Describes the classifier in one line.</summary>
+    public override string ToString()
+    {
+        var a = Architecture;
+        var text = new StringBuilder($"classifier: {Tokenizer.Kind} tokenizer ({Tokenizer.VocabularySize} tokens), embedding {a.EmbeddingSize}, ");
+        text.Append(CultureInfo.InvariantCulture, $"{(a.Bidirectional ? "BiLSTM" : "LSTM")} {a.HiddenSize}×{a.Layers}, pooling {TextClassifierArchitecture.NameOf(a.Pooling)}");
+        if (a.HeadHiddenSize > 0) text.Append(CultureInfo.InvariantCulture, $", head {a.HeadHiddenSize}");
+        text.Append(CultureInfo.InvariantCulture, $"; classes {string.Join(", ", _classNames)}; reads {MaxTokens} tokens");
+        if (Temperature != 1) text.Append(CultureInfo.InvariantCulture, $", temperature {Temperature:0.####}");
+        text.Append(CultureInfo.InvariantCulture, $"; {ParameterCount:N0} parameters");
+        return text.ToString();
     }
 
     private static string[] RequireClassNames(IReadOnlyList<string> classNames)

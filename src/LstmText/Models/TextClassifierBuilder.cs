@@ -17,6 +17,7 @@ public sealed class TextClassifierBuilder
     private string _tokenizerRecipe = TokenizerRecipe.Word(null);
     private TextClassifierArchitecture _architecture = new();
     private string? _languageModel;
+    private IBackend? _backend;
 
     internal TextClassifierBuilder()
     {
@@ -81,6 +82,9 @@ public sealed class TextClassifierBuilder
         return _architecture;
     }
 
+    /// <summary>The backend the classifier trains and predicts on (default <see cref="CpuBackend.Default"/>).</summary>
+    public TextClassifierBuilder Backend(IBackend backend) { ArgumentNullException.ThrowIfNull(backend); _backend = backend; return this; }
+
     /// <summary>Builds the tokenizer from the training texts (or takes the language model's) and trains a classifier.</summary>
     /// <param name="examples">The labelled examples (from <see cref="LabelledData.Read(string, DataIssues, LabelledDataOptions?)"/>, say); validation is held out of them unless the settings name a separate set.</param>
     /// <param name="configure">Sets the run: epochs, batch size, optimizer, validation, class weights, checkpoints.</param>
@@ -94,6 +98,6 @@ public sealed class TextClassifierBuilder
         var settings = new ClassifierTrainingSettings();
         configure?.Invoke(settings);
         settings.TokenizerRecipe = _languageModel is null ? _tokenizerRecipe : null;
-        return ClassifierTrainer.Train(examples, _tokenizer, _architecture, _languageModel, settings);
+        return ClassifierTrainer.Train(examples, _tokenizer, _architecture, _languageModel, settings, _backend);
     }
 }

@@ -3,6 +3,7 @@ using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Optimizers;
 using LstmText.Tensors;
+using LstmText.Training;
 
 namespace LstmText.Tests.Compute;
 
@@ -103,24 +104,20 @@ public sealed class HostRefusingBackendTests
         AssertClose(Predict(onCpu, cpuTable), Predict(onDevice, deviceTable));
     }
 
-    /// <summary>Forward with dropout, loss, backward, tied-gradient gathering, clipping, an AdamW step, as the trainer does.</summary>
+    /// <summary>The trainer's own step (forward with dropout, loss, backward, tied-gradient gathering, clipping, an AdamW step).</summary>
     private static float LanguageModelTrainingStep(LanguageModelNetwork network, IBackend backend)
     {
         const int Steps = 5, Batch = 3;
+        var batch = new LanguageModelBatch(Batch, Steps) { Steps = Steps };
         int[] ids = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 2, 3, 4, 5];
         int[] targets = [2, 3, 4, 5, 6, 7, 8, 9, 10, 1, 2, 3, 4, 5, 6];
+        ids.CopyTo(batch.InputBuffer);
+        targets.CopyTo(batch.TargetBuffer);
         var parameters = network.OptimizedParameters.Select(p => p.Parameter).ToArray();
         var optimizer = Adam.AdamW(parameters, learningRate: 0.01f, backend: backend);
-        var loss = new CrossEntropyLoss(backend: backend);
-        network.ZeroGradients();
-        var logits = network.Forward(ids, Steps, Batch, null, new RandomSource(3));
-        float value = loss.Forward(logits, targets);
-        network.Backward(loss.Backward());
-        network.GatherTiedGradients();
-        GradientClipping.ClipByGlobalNorm(parameters, 0.5f, backend);
-        optimizer.Step();
-        network.SpreadTiedWeights();
-        return value;
+        var step = new TrainingStep<LanguageModelBatch>(network,
+            new CrossEntropyObjective<LanguageModelBatch>(new CrossEntropyLoss(backend: backend)), optimizer, clipNorm: 0.5f);
+        return step.Run(batch, new RandomSource(3));
     }
 
     /// <summary>A prompt in one pass, then one token per row from the carried state, as the text generator runs.</summary>
@@ -136,21 +133,17 @@ public sealed class HostRefusingBackendTests
         return (prompted, next);
     }
 
+    /// <summary>The trainer's own step on a classifier batch (class weights, SGD with momentum and weight decay, clipping).</summary>
     private static float ClassifierTrainingStep(ClassifierNetwork network, IBackend backend)
     {
-        // Three rows of lengths 4, 2 and 3, time-major and padded with id 0.
-        int[] ids = [5, 7, 2, 6, 1, 8, 3, 0, 9, 4, 0, 0];
-        int[] lengths = [4, 2, 3];
+        // Three rows of lengths 4, 2 and 3, padded with id 0.
+        var batch = new ClassifierBatch(maxRows: 4, maxSteps: 4);
+        batch.Fill([0, 1, 2], [[5, 6, 3, 4], [7, 1], [2, 8, 9]], [2, 0, 1], paddingId: 0);
         var parameters = network.NamedParameters.Select(p => p.Parameter).ToArray();
         var optimizer = new Sgd(parameters, new SgdSettings(0.1f, Momentum: 0.9f, WeightDecay: 0.01f), backend);
-        var loss = new CrossEntropyLoss([1f, 2f, 0.5f], backend: backend);
-        foreach (var p in parameters) p.ZeroGradient();
-        var logits = network.Forward(ids, lengths, new RandomSource(4));
-        float value = loss.Forward(logits, [2, 0, 1]);
-        network.Backward(loss.Backward());
-        GradientClipping.ClipByGlobalNorm(parameters, 1f, backend);
-        optimizer.Step();
-        return value;
+        var step = new TrainingStep<ClassifierBatch>(network,
+            new CrossEntropyObjective<ClassifierBatch>(new CrossEntropyLoss([1f, 2f, 0.5f], backend: backend)), optimizer, clipNorm: 1f);
+        return step.Run(batch, new RandomSource(4));
     }
 
     private static float[] Predict(ClassifierNetwork network, TokenProjectionTable? table)

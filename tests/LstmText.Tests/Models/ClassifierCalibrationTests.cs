@@ -80,12 +80,14 @@ public sealed class ClassifierCalibrationTests
         // Labels that disagree with many of its predictions: an over-confident classifier.
         var examples = Texts.Select((t, i) => new LabelledExample(t, i % 3 == 0 ? "negative" : "positive", i + 1)).ToArray();
         var loss = classifier.Evaluate(examples).Loss!.Value;
-        var fit = classifier.FitTemperature(examples);
+        var (calibrated, fit) = classifier.Calibrate(examples);
         Assert.True(fit.Temperature > 1, $"T = {fit.Temperature}");
-        Assert.Equal(fit.Temperature, classifier.Temperature);
+        Assert.Equal(fit.Temperature, calibrated.Temperature);
+        Assert.Equal(1, classifier.Temperature);
         Assert.Equal(loss, fit.LossBefore, loss * 1e-4);
         Assert.True(fit.LossAfter < fit.LossBefore, $"{fit.LossBefore} -> {fit.LossAfter}");
-        Assert.Equal(fit.LossAfter, classifier.Evaluate(examples).Loss!.Value, fit.LossAfter * 1e-4);
+        Assert.Equal(fit.LossAfter, calibrated.Evaluate(examples).Loss!.Value, fit.LossAfter * 1e-4);
+        Assert.Equal(loss, classifier.Evaluate(examples).Loss!.Value, loss * 1e-6);
     }
 
     [Fact]

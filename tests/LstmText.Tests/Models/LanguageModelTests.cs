@@ -137,10 +137,10 @@ public sealed class LanguageModelTests : IDisposable
         var path = PathOf("bad.safetensors");
         var empty = Assert.Throws<TrainingException>(() => LanguageModel.Configure().Train("", t => t.SaveTo(path)));
         Assert.Contains("empty", empty.Message);
-        var small = Assert.Throws<TrainingException>(() => LanguageModel.Configure().Embedding(4).Lstm(4).Train("abc abc", t => t.SaveTo(path)));
+        var small = Assert.Throws<TrainingException>(() => LanguageModel.Configure().Embedding(4).Lstm(4, layers: 1).Train("abc abc", t => t.SaveTo(path)));
         Assert.Contains("too short", small.Message);
         Assert.Empty(Directory.GetFiles(_folder));
-        var tie = Assert.Throws<ArgumentException>(() => LanguageModel.Configure().Embedding(4).Lstm(8).TieWeights().Train(Corpus));
+        var tie = Assert.Throws<ArgumentException>(() => LanguageModel.Configure().Embedding(4).Lstm(8, layers: 1).TieWeights().Train(Corpus));
         Assert.Contains("embedding size", tie.Message);
         File.WriteAllText(PathOf("not-a-model.safetensors"), "hello");
         Assert.ThrowsAny<IOException>(() => LanguageModel.Load(PathOf("not-a-model.safetensors")));
@@ -152,7 +152,7 @@ public sealed class LanguageModelTests : IDisposable
         var bytes = File.ReadAllBytes(good);
         File.WriteAllBytes(PathOf("truncated.safetensors"), bytes[..^7]);
         Assert.Throws<SafeTensorsFormatException>(() => LanguageModel.Load(PathOf("truncated.safetensors")));
-        var diverged = Assert.Throws<TrainingDivergedException>(() => LanguageModel.Configure().Embedding(4).Lstm(4)
+        var diverged = Assert.Throws<TrainingDivergedException>(() => LanguageModel.Configure().Embedding(4).Lstm(4, layers: 1)
             .Train(Corpus, t => t.LearningRate(float.NaN).MaxSteps(5).BatchSize(2).SequenceLength(8).NoGradientClipping()));
         Assert.Contains("NaN", diverged.Message);
     }
@@ -161,7 +161,7 @@ public sealed class LanguageModelTests : IDisposable
     public void Tied_weights_train_save_and_load()
     {
         var path = PathOf("tied.safetensors");
-        var model = LanguageModel.Configure().Embedding(8).Lstm(8).TieWeights().EmbeddingDropout(0.1)
+        var model = LanguageModel.Configure().Embedding(8).Lstm(8, layers: 1).TieWeights().EmbeddingDropout(0.1)
             .Train(Corpus, t => t.MaxSteps(3).BatchSize(2).SequenceLength(8).SaveTo(path).NoValidation());
         var loaded = LanguageModel.Load(path);
         Assert.True(loaded.Architecture.TieWeights);
@@ -174,7 +174,7 @@ public sealed class LanguageModelTests : IDisposable
         // Embedding and decoder start from U(−0.1, 0.1) and the decoder bias at zero, so the first logits are nearly
         // equal and the loss is nearly ln V. (From nn.Embedding's N(0, 1), a tied 64-wide decoder starts about 1 nat above.)
         var words = string.Join(' ', Enumerable.Range(0, 300).Select(i => "w" + i));
-        var model = LanguageModel.Configure().WordLevel().Embedding(64).Lstm(64).TieWeights()
+        var model = LanguageModel.Configure().WordLevel().Embedding(64).Lstm(64, layers: 1).TieWeights()
             .Train(words, t => t.LearningRate(0f).MaxSteps(1).BatchSize(2).SequenceLength(8).NoValidation());
         var loss = model.Evaluate(words).Loss;
         Assert.InRange(loss, Math.Log(model.Tokenizer.VocabularySize) - 0.02, Math.Log(model.Tokenizer.VocabularySize) + 0.05);
@@ -185,12 +185,12 @@ public sealed class LanguageModelTests : IDisposable
     {
         var path = PathOf("cancelled.safetensors");
         using var cancellation = new CancellationTokenSource();
-        var error = Assert.Throws<OperationCanceledException>(() => LanguageModel.Configure().Embedding(8).Lstm(8).Train(Corpus + Corpus,
+        var error = Assert.Throws<OperationCanceledException>(() => LanguageModel.Configure().Embedding(8).Lstm(8, layers: 1).Train(Corpus + Corpus,
             t => t.MaxSteps(50).BatchSize(4).SequenceLength(10).SaveTo(path).CancelWith(cancellation.Token)
                 .ReportProgress(new CancelAfter(2, cancellation))));
         Assert.Contains("step 2", error.Message);
         Assert.Equal("cancelled", LanguageModel.Load(path).Training!.StoppedBecause);
-        var resumed = LanguageModel.Configure().Embedding(8).Lstm(8).Train(Corpus + Corpus,
+        var resumed = LanguageModel.Configure().Embedding(8).Lstm(8, layers: 1).Train(Corpus + Corpus,
             t => t.MaxSteps(3).BatchSize(4).SequenceLength(10).SaveTo(path).ResumeFrom(PathOf("cancelled.last.ckpt.safetensors")));
         Assert.Equal(3, resumed.Training!.Steps);
     }
@@ -199,7 +199,7 @@ public sealed class LanguageModelTests : IDisposable
     public async Task Streaming_a_bpe_model_never_shows_a_broken_character_and_stops_at_stop_strings()
     {
         const string text = "naïve café — 😀 smile 😀 naïve café — déjà vu. ";
-        var model = LanguageModel.Configure().Bpe(300).Embedding(8).Lstm(8).Train(string.Concat(Enumerable.Repeat(text, 6)),
+        var model = LanguageModel.Configure().Bpe(300).Embedding(8).Lstm(8, layers: 1).Train(string.Concat(Enumerable.Repeat(text, 6)),
             t => t.MaxSteps(2).BatchSize(2).SequenceLength(8).NoValidation());
         var pieces = new List<string>();
         await foreach (var piece in model.GenerateStreamingAsync("café", g => g.Seed(2).MaxTokens(40).Temperature(1.5f))) pieces.Add(piece);

@@ -6,6 +6,7 @@ using LstmText.Tensors;
 using LstmText.Tests.IO;
 using LstmText.Tests.Parity;
 using LstmText.Tokenizers;
+using LstmText.Training;
 
 namespace LstmText.Tests.Models;
 
@@ -154,7 +155,7 @@ public sealed class TextClassifierTests
     {
         using var folder = new TemporaryFolder();
         var classifier = Tiny(pooling, headHidden: pooling == SequencePooling.Max ? 3 : 0);
-        classifier.TrainingRecordJson = """{"epochs":1}""";
+        classifier.SetTrainingRecord(new TrainingRecord { Epochs = 1 });
         string path = folder.File("model.safetensors");
         classifier.Save(path);
 
@@ -170,7 +171,8 @@ public sealed class TextClassifierTests
         var loaded = TextClassifier.Load(path);
         Assert.Equal(classifier.Architecture, loaded.Architecture);
         Assert.Equal(classifier.ClassNames, loaded.ClassNames);
-        Assert.Equal(classifier.TrainingRecordJson, loaded.TrainingRecordJson);
+        Assert.Equal(classifier.Training, loaded.Training);
+        Assert.Equal(1, loaded.Training!.Epochs);
         foreach (var text in Texts)
             Assert.Equal(classifier.Predict(text).Probabilities, loaded.Predict(text).Probabilities);
     }

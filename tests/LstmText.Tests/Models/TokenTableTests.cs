@@ -33,8 +33,8 @@ public sealed class TokenTableTests
     /// <summary>Every text's probabilities, one call per text and in batches of 5, with the table off.</summary>
     private static (float[][] Single, float[][] Batched) WithoutTable(TextClassifier classifier, string[] texts)
     {
-        long limit = classifier.TokenTableMemoryLimit;
-        classifier.TokenTableMemoryLimit = 0;
+        long limit = classifier.TokenTable.MemoryLimit;
+        classifier.TokenTable.MemoryLimit = 0;
         try
         {
             var result = Predict(classifier, texts);
@@ -43,7 +43,7 @@ public sealed class TokenTableTests
         }
         finally
         {
-            classifier.TokenTableMemoryLimit = limit;
+            classifier.TokenTable.MemoryLimit = limit;
         }
     }
 
@@ -193,16 +193,16 @@ public sealed class TokenTableTests
         long bytes = classifier.TokenTable.TableBytes;
         Assert.Equal(Tokenizer.VocabularySize * 4L * 16 * 2 * sizeof(float), bytes);
 
-        classifier.TokenTableMemoryLimit = bytes - 1;
+        classifier.TokenTable.MemoryLimit = bytes - 1;
         Predict(classifier, Texts);
         Assert.Equal(0, classifier.TokenTable.BuildCount);
 
-        classifier.TokenTableMemoryLimit = bytes;
+        classifier.TokenTable.MemoryLimit = bytes;
         Predict(classifier, Texts);
         Assert.True(classifier.TokenTable.HasCurrentTable);
-        classifier.TokenTableMemoryLimit = 0;
+        classifier.TokenTable.MemoryLimit = 0;
         Assert.False(classifier.TokenTable.HasCurrentTable);
-        Assert.Throws<ArgumentOutOfRangeException>(() => classifier.TokenTableMemoryLimit = -1);
+        Assert.Throws<ArgumentOutOfRangeException>(() => classifier.TokenTable.MemoryLimit = -1);
     }
 
     [Fact]

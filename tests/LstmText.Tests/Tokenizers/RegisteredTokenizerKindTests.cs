@@ -16,7 +16,7 @@ public sealed class RegisteredTokenizerKindTests
     {
         using var folder = new TemporaryFolder();
         var path = folder.File("lm.safetensors");
-        LanguageModel.Configure().CharacterLevel().Embedding(4).Lstm(4)
+        LanguageModel.Configure().CharacterLevel().Embedding(4).Lstm(4, layers: 1)
             .Train("to be or not to be", t => t.MaxSteps(1).BatchSize(1).SequenceLength(4).NoValidation()).Save(path);
         var file = ModelFile.Read(path);
         new ModelFile(file.Config, file.Tensors) { Tokenizer = "{\"type\":\"sentencepiece\",\"files\":{\"model\":\"AAAA\"}}" }.Write(path);

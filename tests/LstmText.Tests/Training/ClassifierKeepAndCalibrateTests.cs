@@ -33,7 +33,7 @@ public sealed class ClassifierKeepAndCalibrateTests
         var validation = Inverted(ClassifierTrainerTests.TinySet(20));
         string best = folder.File("best.safetensors"), last = folder.File("last.safetensors");
         var kept = Tiny().Train(ClassifierTrainerTests.TinySet(), t => t.Epochs(8).BatchSize(8).LearningRate(0.02f).ValidationExamples(validation).SaveTo(best));
-        var record = TrainingRecord.FromJson(kept.TrainingRecordJson!);
+        var record = kept.Training!;
         Assert.Equal("best", record.KeptWeights);
         Assert.True(record.KeptStep < record.Steps, $"kept step {record.KeptStep} of {record.Steps}");
         Assert.Equal(Weights(folder.File("best.best.ckpt.safetensors")), Weights(best));
@@ -41,7 +41,7 @@ public sealed class ClassifierKeepAndCalibrateTests
         Assert.NotEqual(Weights(folder.File("best.last.ckpt.safetensors")), Weights(best));
 
         var lastKept = Tiny().Train(ClassifierTrainerTests.TinySet(), t => t.Epochs(8).BatchSize(8).LearningRate(0.02f).ValidationExamples(validation).SaveTo(last).KeepLastWeights());
-        Assert.Equal("last", TrainingRecord.FromJson(lastKept.TrainingRecordJson!).KeptWeights);
+        Assert.Equal("last", lastKept.Training!.KeptWeights);
         Assert.Equal(Weights(folder.File("last.last.ckpt.safetensors")), Weights(last));
         Assert.Equal(Weights(folder.File("best.last.ckpt.safetensors")), Weights(last));
     }
@@ -50,7 +50,7 @@ public sealed class ClassifierKeepAndCalibrateTests
     public void Without_validation_the_last_weights_are_kept_and_the_temperature_stays_one()
     {
         var classifier = Tiny().Train(ClassifierTrainerTests.TinySet(), t => t.Epochs(2).BatchSize(8).NoValidation());
-        var record = TrainingRecord.FromJson(classifier.TrainingRecordJson!);
+        var record = classifier.Training!;
         Assert.Equal("last", record.KeptWeights);
         Assert.Equal(record.Steps, record.KeptStep);
         Assert.Null(record.Temperature);
@@ -62,7 +62,7 @@ public sealed class ClassifierKeepAndCalibrateTests
     {
         var validation = ClassifierTrainerTests.TinySet(30).Skip(10).Select(e => e with { Text = e.Text + " the" }).ToArray();
         var classifier = Tiny().Train(ClassifierTrainerTests.TinySet(), t => t.Epochs(10).BatchSize(8).LearningRate(0.03f).ValidationExamples(validation));
-        var record = TrainingRecord.FromJson(classifier.TrainingRecordJson!);
+        var record = classifier.Training!;
         Assert.NotNull(record.Temperature);
         Assert.Equal(record.Temperature!.Value, classifier.Temperature);
         Assert.True(record.CalibratedValidationLoss <= record.ValidationLoss + 1e-12, $"{record.ValidationLoss} -> {record.CalibratedValidationLoss}");
@@ -77,7 +77,7 @@ public sealed class ClassifierKeepAndCalibrateTests
         // Two tokens of texts whose telling word sits anywhere: cut, many lose it, so reading the whole text would score otherwise.
         var validation = ClassifierTrainerTests.TinySet(60).Skip(40).ToArray();
         var classifier = Tiny().Train(ClassifierTrainerTests.TinySet(), t => t.Epochs(6).BatchSize(8).LearningRate(0.03f).TruncateTo(2).ValidationExamples(validation));
-        var record = TrainingRecord.FromJson(classifier.TrainingRecordJson!);
+        var record = classifier.Training!;
         Assert.Equal(2, classifier.MaxTokens);
         Assert.Equal(record.ValidationAccuracy!.Value, classifier.Evaluate(validation).Accuracy);
         Assert.Equal(record.ValidationMacroF1!.Value, classifier.Evaluate(validation).MacroF1, 12);

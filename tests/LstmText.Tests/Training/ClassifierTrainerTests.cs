@@ -49,7 +49,7 @@ public sealed class ClassifierTrainerTests
         Assert.Contains(progress, p => p.ValidationScore is not null);
 
         var loaded = TextClassifier.Load(path);
-        var record = TrainingRecord.FromJson(loaded.TrainingRecordJson!);
+        var record = loaded.Training!;
         Assert.Equal(36, record.TrainingExamples);
         Assert.Equal(4, record.ValidationExamples);
         Assert.Equal("epochs", record.StoppedBecause);
@@ -79,7 +79,7 @@ public sealed class ClassifierTrainerTests
 
         Assert.Equal(straight.Select(p => p.Loss), resumed.Select(p => p.Loss));
         Assert.Equal(straight.Select(p => p.ValidationScore), resumed.Select(p => p.ValidationScore));
-        Assert.Equal(10, TrainingRecord.FromJson(final.TrainingRecordJson!).Steps);
+        Assert.Equal(10, final.Training!.Steps);
         for (int i = 0; i < whole.Parameters.Count; i++) Assert.Equal(whole.Parameters[i].Value.ToArray(), final.Parameters[i].Value.ToArray());
     }
 
@@ -89,7 +89,7 @@ public sealed class ClassifierTrainerTests
         // 10 negative, 30 positive: balanced weights 40/(2·10) = 2 and 40/(2·30) = 2/3.
         var examples = TinySet(40, negativeEvery: 4);
         var classifier = Tiny().Train(examples, t => t.MaxSteps(2).BatchSize(8).NoValidation().BalancedClassWeights());
-        var weights = TrainingRecord.FromJson(classifier.TrainingRecordJson!).ClassWeights!;
+        var weights = classifier.Training!.ClassWeights!;
         Assert.Equal(2f, weights[0], 5);
         Assert.Equal(2f / 3, weights[1], 5);
 
@@ -101,7 +101,7 @@ public sealed class ClassifierTrainerTests
         Assert.Contains("neutral", stray.Message);
         var explicitWeights = Tiny().Train(examples, t => t.MaxSteps(1).NoValidation()
             .ClassWeights(new Dictionary<string, float> { ["positive"] = 1, ["negative"] = 3 }));
-        Assert.Equal([3f, 1f], TrainingRecord.FromJson(explicitWeights.TrainingRecordJson!).ClassWeights!);
+        Assert.Equal([3f, 1f], explicitWeights.Training!.ClassWeights!);
     }
 
     [Fact]
@@ -110,14 +110,14 @@ public sealed class ClassifierTrainerTests
         using var folder = new TemporaryFolder();
         var lmPath = folder.File("lm.safetensors");
         var corpus = string.Join(" . ", TinySet().Select(e => e.Text));
-        var lm = LanguageModel.Configure().WordLevel().Embedding(8).Lstm(8).Train(corpus, t => t.MaxSteps(2).BatchSize(2).SequenceLength(8).NoValidation());
+        var lm = LanguageModel.Configure().WordLevel().Embedding(8).Lstm(8, layers: 1).Train(corpus, t => t.MaxSteps(2).BatchSize(2).SequenceLength(8).NoValidation());
         lm.Save(lmPath);
         var lmEmbedding = LstmText.IO.ModelFile.Read(lmPath).Tensors["embedding.weight"].ToArray();
 
         var frozen = TextClassifier.Configure().FromLanguageModel(lmPath).Pooling(SequencePooling.Mean)
             .Train(TinySet(), t => t.Epochs(1).BatchSize(8).FreezeEncoderFor(1));
         Assert.Equal(lmEmbedding, frozen.NamedParameters.Single(p => p.Name == "embedding.weight").Parameter.Value.ToArray());
-        Assert.Equal(lmPath, TrainingRecord.FromJson(frozen.TrainingRecordJson!).TransferredFrom);
+        Assert.Equal(lmPath, frozen.Training!.TransferredFrom);
         Assert.All(frozen.Parameters, p => Assert.True(p.IsTrainable));
 
         var thawed = TextClassifier.Configure().FromLanguageModel(lmPath).Pooling(SequencePooling.Mean)
@@ -130,7 +130,7 @@ public sealed class ClassifierTrainerTests
     public void Early_stopping_watches_the_chosen_metric_and_cancelling_leaves_a_checkpoint_that_resumes()
     {
         var stopped = Tiny().Train(TinySet(), t => t.Epochs(40).BatchSize(8).LearningRate(0.02f).BestBy(ClassificationMetric.Accuracy).EarlyStopping(1));
-        var record = TrainingRecord.FromJson(stopped.TrainingRecordJson!);
+        var record = stopped.Training!;
         Assert.Equal("early-stopping", record.StoppedBecause);
         Assert.Equal("accuracy", record.ValidationMetric);
 
@@ -140,9 +140,9 @@ public sealed class ClassifierTrainerTests
         var error = Assert.Throws<OperationCanceledException>(() => Tiny().Train(TinySet(),
             t => t.MaxSteps(20).BatchSize(8).SaveTo(path).CancelWith(cancellation.Token).ReportProgress(new CancelAfter(3, cancellation))));
         Assert.Contains("step 3", error.Message);
-        Assert.Equal("cancelled", TrainingRecord.FromJson(TextClassifier.Load(path).TrainingRecordJson!).StoppedBecause);
+        Assert.Equal("cancelled", TextClassifier.Load(path).Training!.StoppedBecause);
         var resumed = Tiny().Train(TinySet(), t => t.MaxSteps(5).BatchSize(8).SaveTo(path).ResumeFrom(folder.File("cancelled.last.ckpt.safetensors")));
-        Assert.Equal(5, TrainingRecord.FromJson(resumed.TrainingRecordJson!).Steps);
+        Assert.Equal(5, resumed.Training!.Steps);
     }
 
     [Fact]
@@ -158,7 +158,7 @@ public sealed class ClassifierTrainerTests
         Assert.Equal(original.ClassNames, tuned.ClassNames);
         for (int i = 0; i < before.Length; i++) Assert.Equal(before[i], original.Parameters[i].Value.ToArray());
         Assert.NotEqual(before[^1], tuned.Parameters[^1].Value.ToArray());
-        var record = TrainingRecord.FromJson(tuned.TrainingRecordJson!);
+        var record = tuned.Training!;
         Assert.Equal(2, record.Steps);
         Assert.Contains("lr=0.0005", record.Settings);
         var stranger = Assert.Throws<TrainingException>(() => original.FineTune([new LabelledExample("meh", "neutral", 3)]));
