@@ -116,7 +116,11 @@ public static class ForecastPlot
         double step = new[] { 1.0, 2, 5, 10 }.Select(m => m * power).First(s => s >= raw);
         double first = Math.Floor(low / step) * step;
         var ticks = new List<double>();
-        for (double v = first; v <= high + step * 1e-9 || ticks.Count < 2; v += step) ticks.Add(Math.Round(v / step) * step);
+        for (double v = first; ; v += step)
+        {
+            ticks.Add(Math.Round(v / step) * step);
+            if (v >= high - step * 1e-9 && ticks.Count >= 2) break;
+        }
         return ticks.ToArray();
     }
 
