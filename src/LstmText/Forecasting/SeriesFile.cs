@@ -161,7 +161,7 @@ public static class SeriesFile
 
         private TimeStep MostCommonStep() =>
             Enumerable.Range(1, _times.Count - 1).Select(i => TimeStep.Between(_times[i - 1], _times[i]))
-                .GroupBy(s => s).OrderByDescending(g => g.Count()).First().Key;
+                .GroupBy(s => s).OrderByDescending(g => g.Count()).ThenBy(g => g.Key.Months > 0 ? g.Key.Months * 30.44 : g.Key.Fixed.TotalDays).First().Key;
 
         private static string Format(DateTime time) => time.TimeOfDay == TimeSpan.Zero
             ? time.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)
