@@ -2,15 +2,18 @@ using System.CommandLine;
 using System.Globalization;
 using LstmText.Compute;
 using LstmText.Layers;
+using LstmText.Models;
 using LstmText.Optimizers;
 using LstmText.Tensors;
+using LstmText.Training;
 using Spectre.Console;
 
 namespace LstmText.Cli;
 
 /// <summary>
 /// <c>lstmtext bench lstm</c> (forward + backward of one LSTM layer) and <c>lstmtext bench train</c> (one training step of
-/// an LSTM language model with Adam). tools/bench/lstm_torch.py is the PyTorch twin with the same sizes and JSON.
+/// an LSTM language model with Adam: the trainer's own <see cref="TrainingStep{TBatch}"/>). tools/bench/lstm_torch.py is
+/// the PyTorch twin with the same sizes and JSON.
 /// </summary>
 internal static class LstmBenchCommand
 {
@@ -62,24 +65,15 @@ internal static class LstmBenchCommand
             int v = parseResult.GetValue(vocabulary), e = parseResult.GetValue(embedding), l = parseResult.GetValue(layers);
             var backend = new CpuBackend(s.Threads);
             var random = new RandomSource(1);
-            var embed = new Embedding(v, e, random, backend: backend);
-            var lstm = new Lstm(e, s.Hidden, random, layers: l, backend: backend);
-            var decoder = new Linear(s.Hidden, v, random, backend: backend);
-            var loss = new CrossEntropyLoss(backend: backend);
-            Parameter[] parameters = [.. embed.Parameters, .. lstm.Parameters, .. decoder.Parameters];
-            var adam = new Adam(parameters, new AdamSettings(1e-3f), backend);
-            var ids = new int[s.Steps * s.Batch];
-            var targets = new int[ids.Length];
+            var network = new LanguageModelNetwork(new LanguageModelArchitecture(v, e, s.Hidden, l), random, backend);
+            var adam = new Adam(network.OptimizedParameters.Select(p => p.Parameter), new AdamSettings(1e-3f), backend);
+            var step = new TrainingStep<LanguageModelBatch>(network, new CrossEntropyObjective<LanguageModelBatch>(new CrossEntropyLoss(backend: backend)),
+                adam, clipNorm: 1f);
+            var batch = new LanguageModelBatch(s.Batch, s.Steps) { Steps = s.Steps };
+            var ids = batch.InputBuffer;
+            var targets = batch.TargetBuffer;
             for (int i = 0; i < ids.Length; i++) (ids[i], targets[i]) = (random.NextInt(v), random.NextInt(v));
-            var timing = BenchmarkClock.Measure(() =>
-            {
-                adam.ZeroGradients();
-                var hidden = lstm.Forward(embed.Forward(ids, s.Steps, s.Batch));
-                loss.Forward(decoder.Forward(hidden), targets);
-                embed.Backward(lstm.Backward(decoder.Backward(loss.Backward())));
-                GradientClipping.ClipByGlobalNorm(parameters, 1f, backend);
-                adam.Step();
-            }, s.Repeat, TimeSpan.FromSeconds(1));
+            var timing = BenchmarkClock.Measure(() => step.Run(batch, null), s.Repeat, TimeSpan.FromSeconds(1));
             double flops = LstmFlops(e, s.Hidden, s.Batch, s.Steps, l) + 3.0 * 2 * s.Steps * s.Batch * s.Hidden * v;
             Report(parseResult, s, "train", e, l, backend, timing, flops);
             return 0;

@@ -9,9 +9,8 @@ namespace LstmText.Models;
 /// buffers, so one network serves one thread; <see cref="WithOwnBuffers"/> makes another over the same parameters.
 /// </summary>
 /// <remarks>Memory: the weights (shared between replicas), plus each layer's buffers for the shapes it has run.</remarks>
-internal sealed class ClassifierNetwork
+internal sealed class ClassifierNetwork : INetwork<ClassifierBatch>
 {
-    private readonly IBackend _backend;
     private readonly Dropout _poolingDropout;
     private readonly Activation? _headActivation;
     private int[] _lengths = [];
@@ -20,7 +19,7 @@ internal sealed class ClassifierNetwork
         RandomSource random, IBackend backend)
     {
         Architecture = architecture;
-        _backend = backend;
+        Backend = backend;
         Embedding = new Embedding(vocabularySize, architecture.EmbeddingSize, random, paddingId, backend);
         Lstm = new Lstm(architecture.EmbeddingSize, architecture.HiddenSize, random, architecture.Layers, architecture.Bidirectional,
             (float)architecture.Dropout, backend);
@@ -46,23 +45,28 @@ internal sealed class ClassifierNetwork
             HeadOutput = new Linear(Pooling.OutputSize, classCount, random, backend: backend);
         }
         NamedParameters = NameParameters();
+        EncoderParameters = [Embedding.Weight, .. Lstm.Parameters];
     }
 
     private ClassifierNetwork(ClassifierNetwork source)
     {
         Architecture = source.Architecture;
-        _backend = source._backend;
+        Backend = source.Backend;
         Embedding = source.Embedding.WithOwnBuffers();
         Lstm = source.Lstm.WithOwnBuffers();
         Pooling = source.Pooling.WithOwnBuffers();
-        _poolingDropout = new Dropout(source._poolingDropout.Probability, _backend);
+        _poolingDropout = new Dropout(source._poolingDropout.Probability, Backend);
         HeadHidden = source.HeadHidden?.WithOwnBuffers();
-        _headActivation = source._headActivation is { } a ? new Activation(a.Kind, _backend) : null;
+        _headActivation = source._headActivation is { } a ? new Activation(a.Kind, Backend) : null;
         HeadOutput = source.HeadOutput.WithOwnBuffers();
         NamedParameters = source.NamedParameters;
+        EncoderParameters = source.EncoderParameters;
     }
 
     public TextClassifierArchitecture Architecture { get; }
+
+    /// <inheritdoc/>
+    public IBackend Backend { get; }
 
     public Embedding Embedding { get; }
 
@@ -79,8 +83,16 @@ internal sealed class ClassifierNetwork
     /// <summary>Every parameter under its PyTorch state-dict name, encoder first.</summary>
     public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters { get; }
 
+    /// <summary>The encoder's parameters (embedding and LSTM): what transfer copies and what freezing the encoder freezes.</summary>
+    public IReadOnlyList<Parameter> EncoderParameters { get; }
+
     /// <summary>A network over the same parameters with buffers of its own (for inference on another thread).</summary>
     public ClassifierNetwork WithOwnBuffers() => new(this);
+
+    INetwork<ClassifierBatch> INetwork<ClassifierBatch>.WithOwnBuffers() => WithOwnBuffers();
+
+    /// <inheritdoc/>
+    public Tensor Forward(ClassifierBatch batch, RandomSource? random) => Forward(batch.Ids, batch.Lengths, random, null);
 
     /// <summary>
     /// Runs time-major ids [steps·batch] with per-row lengths and returns the logits [batch, classes], a buffer reused by
@@ -89,18 +101,27 @@ internal sealed class ClassifierNetwork
     /// </summary>
     public Tensor Forward(ReadOnlySpan<int> ids, ReadOnlySpan<int> lengths, RandomSource? random, TokenProjectionTable? table = null)
     {
+        if (_lengths.Length != lengths.Length) _lengths = new int[lengths.Length];
+        lengths.CopyTo(_lengths);
+        return Forward(ids, _lengths, random, table);
+    }
+
+    /// <summary>
+    /// Runs ids with per-row <paramref name="lengths"/> that stay as they are until the backward pass (the layers keep
+    /// the array): a training batch's own lengths, which need no copy.
+    /// </summary>
+    private Tensor Forward(ReadOnlySpan<int> ids, int[] lengths, RandomSource? random, TokenProjectionTable? table)
+    {
         if (table is not null && random is not null)
             throw new ArgumentException("A token table serves inference only; training runs without one.", nameof(table));
         int batch = lengths.Length;
         if (batch == 0 || ids.Length % batch != 0)
             throw new ArgumentException($"{ids.Length} ids do not make {batch} rows of equal padded length.", nameof(ids));
         int steps = ids.Length / batch;
-        if (_lengths.Length != batch) _lengths = new int[batch];
-        lengths.CopyTo(_lengths);
         var output = table is not null
-            ? Lstm.ForwardFromTable(ids, steps, batch, table, _lengths)
-            : Lstm.Forward(Embedding.Forward(ids, steps, batch), null, _lengths, random);
-        var pooled = _poolingDropout.Forward(Pooling.Forward(output, _lengths), random);
+            ? Lstm.ForwardFromTable(ids, steps, batch, table, lengths)
+            : Lstm.Forward(Embedding.Forward(ids, steps, batch), null, lengths, random);
+        var pooled = _poolingDropout.Forward(Pooling.Forward(output, lengths), random);
         if (HeadHidden is null) return HeadOutput.Forward(pooled);
         return HeadOutput.Forward(_headActivation!.Forward(HeadHidden.Forward(pooled)));
     }

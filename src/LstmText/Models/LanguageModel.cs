@@ -58,8 +58,14 @@ public sealed class LanguageModel
         return new LanguageModel(new LanguageModelNetwork(architecture, new RandomSource(seed)), tokenizer, null);
     }
 
-    /// <summary>A fresh working copy of the layers for one thread (training, generation or evaluation).</summary>
-    internal LanguageModelNetwork CreateNetwork() => _weights.Clone();
+    /// <summary>
+    /// A replica of the layers for one thread's generation or evaluation: buffers of its own over this model's weights,
+    /// which it only reads.
+    /// </summary>
+    internal LanguageModelNetwork CreateNetwork() => _weights.WithOwnBuffers();
+
+    /// <summary>A copy of the weights in a network of its own, to train without changing this model.</summary>
+    internal LanguageModelNetwork CopyNetwork() => _weights.Clone();
 
     /// <summary>Reads a model file written by <see cref="Save"/> (or by PyTorch with the same metadata).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -205,7 +211,7 @@ public sealed class LanguageModel
     {
         var settings = TrainingSettings.ForFineTuning();
         configure?.Invoke(settings);
-        return Trainer.FineTune(this, source, settings);
+        return LanguageModelTrainer.FineTune(this, source, settings);
     }
 
     internal int[] Encode(string text, out int unknownCount)

@@ -83,6 +83,6 @@ public sealed class LanguageModelBuilder
         var settings = new TrainingSettings();
         configure?.Invoke(settings);
         settings.TokenizerRecipe = _tokenizerRecipe;
-        return Trainer.Train(source, _tokenizer, ArchitectureFor, settings);
+        return LanguageModelTrainer.Train(source, _tokenizer, ArchitectureFor, settings);
     }
 }

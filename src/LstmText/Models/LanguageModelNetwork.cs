@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using LstmText.Layers;
 using LstmText.Tensors;
 
@@ -7,40 +8,59 @@ namespace LstmText.Models;
 /// One working copy of a language model's layers: embedding → dropout → stacked LSTM → dropout → linear decoder.
 /// </summary>
 /// <remarks>
-/// The layers reuse their buffers between calls, so one network serves one thread. Training owns one; every
-/// generation or evaluation call clones its own from the model's weights, which keeps a loaded model immutable.
-/// Memory: the weights, plus the layers' buffers for the shapes it has run.
+/// The layers reuse their buffers between calls, so one network serves one thread. Training owns one (a copy of the
+/// model's weights: <see cref="Clone"/>); every generation or evaluation call runs on a replica
+/// (<see cref="WithOwnBuffers"/>) over the model's own, read-only weights. Memory: the weights, plus the layers' buffers
+/// for the shapes it has run.
 /// </remarks>
-internal sealed class LanguageModelNetwork
+internal sealed class LanguageModelNetwork : INetwork<LanguageModelBatch>
 {
     private readonly Dropout _embeddingDropout;
     private readonly Dropout _outputDropout;
     private Tensor? _decoderInput;
 
-    public LanguageModelNetwork(LanguageModelArchitecture architecture, RandomSource random)
+    public LanguageModelNetwork(LanguageModelArchitecture architecture, RandomSource random, IBackend? backend = null)
     {
         Architecture = architecture;
-        Embedding = new Embedding(architecture.VocabularySize, architecture.EmbeddingSize, random);
+        Backend = backend ?? CpuBackend.Default;
+        Embedding = new Embedding(architecture.VocabularySize, architecture.EmbeddingSize, random, backend: Backend);
         Lstm = new Lstm(architecture.EmbeddingSize, architecture.HiddenSize, random, architecture.Layers,
-            dropout: (float)architecture.Dropout);
-        Decoder = new Linear(architecture.HiddenSize, architecture.VocabularySize, random);
+            dropout: (float)architecture.Dropout, backend: Backend);
+        Decoder = new Linear(architecture.HiddenSize, architecture.VocabularySize, random, backend: Backend);
         // As PyTorch's word_language_model example and Zaremba et al. start a language model: embedding and decoder
         // weights from U(−0.1, 0.1), decoder bias zero. nn.Embedding's N(0, 1) would give a tied decoder logits with a
         // standard deviation near √H / 2, which stalls training.
         random.FillUniform(Embedding.Weight.Value, -0.1f, 0.1f);
         random.FillUniform(Decoder.Weight.Value, -0.1f, 0.1f);
         Decoder.Bias!.Value.Span.Clear();
-        _embeddingDropout = new Dropout((float)architecture.EmbeddingDropout);
-        _outputDropout = new Dropout((float)architecture.Dropout);
+        _embeddingDropout = new Dropout((float)architecture.EmbeddingDropout, Backend);
+        _outputDropout = new Dropout((float)architecture.Dropout, Backend);
         if (architecture.TieWeights) Decoder.Weight.Load(Embedding.Weight.Value);
         var named = new List<(string, Parameter)> { ("embedding.weight", Embedding.Weight) };
         named.AddRange(Lstm.Parameters.Select(p => ("lstm." + p.Name, p)));
         named.Add(("decoder.weight", Decoder.Weight));
         named.Add(("decoder.bias", Decoder.Bias!));
         NamedParameters = named;
+        OptimizedParameters = architecture.TieWeights ? named.Where(p => p.Item1 != "decoder.weight").ToList() : named;
+    }
+
+    private LanguageModelNetwork(LanguageModelNetwork source)
+    {
+        Architecture = source.Architecture;
+        Backend = source.Backend;
+        Embedding = source.Embedding.WithOwnBuffers();
+        Lstm = source.Lstm.WithOwnBuffers();
+        Decoder = source.Decoder.WithOwnBuffers();
+        _embeddingDropout = new Dropout(source._embeddingDropout.Probability, Backend);
+        _outputDropout = new Dropout(source._outputDropout.Probability, Backend);
+        NamedParameters = source.NamedParameters;
+        OptimizedParameters = source.OptimizedParameters;
     }
 
     public LanguageModelArchitecture Architecture { get; }
+
+    /// <inheritdoc/>
+    public IBackend Backend { get; }
 
     public Embedding Embedding { get; }
 
@@ -52,15 +72,27 @@ internal sealed class LanguageModelNetwork
     public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters { get; }
 
     /// <summary>The parameters an optimizer updates: with tying, the decoder's weight is the embedding's and is left out.</summary>
-    public IReadOnlyList<(string Name, Parameter Parameter)> OptimizedParameters =>
-        Architecture.TieWeights ? NamedParameters.Where(p => p.Name != "decoder.weight").ToList() : NamedParameters;
+    public IReadOnlyList<(string Name, Parameter Parameter)> OptimizedParameters { get; }
 
-    /// <summary>A new network with a copy of this one's weights and buffers of its own.</summary>
+    /// <summary>A new network with a copy of this one's weights and buffers of its own (to train without changing these weights).</summary>
     public LanguageModelNetwork Clone()
     {
-        var copy = new LanguageModelNetwork(Architecture, new RandomSource(0));
+        var copy = new LanguageModelNetwork(Architecture, new RandomSource(0), Backend);
         copy.LoadFrom(this);
         return copy;
+    }
+
+    /// <summary>A network over the same parameters (not copies) with buffers of its own, for inference on another thread.</summary>
+    public LanguageModelNetwork WithOwnBuffers() => new(this);
+
+    INetwork<LanguageModelBatch> INetwork<LanguageModelBatch>.WithOwnBuffers() => WithOwnBuffers();
+
+    /// <summary>The encoder's LSTM parameters of layer <paramref name="layer"/> (both directions), for freezing.</summary>
+    public IEnumerable<Parameter> LstmLayerParameters(int layer)
+    {
+        // Lstm.Parameters holds, layer by layer and direction by direction, weight_ih, weight_hh, bias_ih, bias_hh.
+        int perLayer = 4 * Lstm.Directions;
+        return Lstm.Parameters.Skip(layer * perLayer).Take(perLayer);
     }
 
     /// <summary>Copies every weight from <paramref name="other"/>, which has the same architecture.</summary>
@@ -83,6 +115,9 @@ internal sealed class LanguageModelNetwork
         return Decoder.Forward(_decoderInput);
     }
 
+    /// <inheritdoc/>
+    public Tensor Forward(LanguageModelBatch batch, RandomSource? random) => Forward(batch.Ids, batch.Steps, batch.Rows, batch.State, random);
+
     /// <summary>Back-propagates the logits' gradient through every layer, accumulating parameter gradients.</summary>
     public void Backward(Tensor logitGradient)
     {
@@ -92,23 +127,14 @@ internal sealed class LanguageModelNetwork
     }
 
     /// <summary>With tying, folds the decoder's weight gradient into the embedding's before an optimizer step.</summary>
-    public void GatherTiedGradients()
+    public void BeforeOptimizerStep()
     {
-        if (!Architecture.TieWeights) return;
-        var target = Embedding.Weight.Gradient.Span;
-        var source = Decoder.Weight.Gradient.Span;
-        for (int i = 0; i < target.Length; i++) target[i] += source[i];
+        if (Architecture.TieWeights) Backend.Add(Embedding.Weight.Gradient, Decoder.Weight.Gradient, Embedding.Weight.Gradient);
     }
 
     /// <summary>With tying, copies the updated embedding into the decoder's weight after an optimizer step.</summary>
-    public void SpreadTiedWeights()
+    public void AfterOptimizerStep()
     {
         if (Architecture.TieWeights) Decoder.Weight.Load(Embedding.Weight.Value);
-    }
-
-    /// <summary>Sets every gradient to zero.</summary>
-    public void ZeroGradients()
-    {
-        foreach (var (_, p) in NamedParameters) p.ZeroGradient();
     }
 }

@@ -163,6 +163,9 @@ public sealed class TextClassifier
         set => _tokenTable.MemoryLimit = value;
     }
 
+    /// <summary>The network the trainer trains (its weights are this classifier's).</summary>
+    internal ClassifierNetwork Network => _network;
+
     /// <summary>The token table's rules and state, for tests.</summary>
     internal TokenProjectionCache TokenTable => _tokenTable;
 

@@ -12,6 +12,12 @@ public sealed class RandomSource
     /// <summary>Creates a generator whose whole sequence is fixed by <paramref name="seed"/>.</summary>
     public RandomSource(ulong seed)
     {
+        Reseed(seed);
+    }
+
+    /// <summary>Starts the sequence of <paramref name="seed"/> again, as <c>new RandomSource(seed)</c> would, without allocating.</summary>
+    internal void Reseed(ulong seed)
+    {
         // SplitMix64 spreads any seed (even 0) over the four state words, as xoshiro's authors advise.
         ulong x = seed;
         _s0 = SplitMix(ref x);

@@ -8,27 +8,30 @@ using LstmText.Tokenizers;
 namespace LstmText.Training;
 
 /// <summary>
-/// Trains a <see cref="TextClassifier"/> on labelled examples in length-bucketed, padded batches and validates on a
-/// held-out set (macro-F1 or accuracy). The loop itself — stop rules, schedule, checkpoints with the optimizer and
-/// random state, exact resume, cancellation, the JSONL log, the learning curve and progress — is the shared
-/// <see cref="TrainingLoop{TSettings}"/> that language models use too.
+/// The classifier kind of the trainer: labelled examples in length-bucketed, padded batches
+/// (<see cref="ClassifierBatches"/>), (class-weighted) cross-entropy, validation on a held-out set (macro-F1 or
+/// accuracy), the best weights kept and the temperature fitted at the end. The step and the loop itself — freezing,
+/// stop rules, schedule, checkpoints with the optimizer and random state, exact resume, cancellation, the JSONL log, the
+/// learning curve and progress — are the shared <see cref="TrainingLoop{TSettings, TBatch}"/> that language models use too.
 /// </summary>
-internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSettings>
+internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSettings, ClassifierBatch>
 {
+    /// <summary>The kind's name in a checkpoint (<see cref="TrainingCheckpoint.Kind"/>).</summary>
+    public const string CheckpointKind = "classifier";
+
     private const int ValidationBatchSize = 64;
 
     private readonly TextClassifier _classifier;
+    private readonly ClassifierNetwork _network;
     private readonly int[][] _trainIds;
     private readonly int[] _trainLabels;
     private readonly int[][] _validationIds;
     private readonly int[] _validationLabels;
     private readonly float[]? _classWeights;
-    private readonly CrossEntropyLoss _loss;
+    private readonly CrossEntropyObjective<ClassifierBatch> _loss;
+    private readonly ClassifierBatches _batches;
     private readonly int _paddingId;
     private readonly string? _transferredFrom;
-    private readonly ulong _fingerprint;
-    private int[][] _batches = [];
-    private int _batchesOfEpoch = -1;
     private ClassificationReport? _lastReport;
     private Tensor[]? _bestWeights;
     private int? _bestStep;
@@ -38,9 +41,10 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
     private TemperatureFit? _temperatureFit;
 
     private ClassifierTrainer(TextClassifier classifier, DataSplit split, ClassifierTrainingSettings settings, string? transferredFrom)
-        : base(settings, settings.CreateOptimizer(classifier.Parameters), classifier.NamedParameters.Select(p => p.Name).ToArray())
+        : base(settings, classifier.Network)
     {
         _classifier = classifier;
+        _network = classifier.Network;
         _transferredFrom = transferredFrom;
         _paddingId = classifier.Tokenizer.PaddingId ?? 0;
         // The model records the length it was trained with, and reads every text that way when it predicts; its
@@ -51,10 +55,26 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         (_validationIds, _validationLabels) = Encode(split.Validation);
         if (_trainIds.Length == 0) throw new TrainingException("none of the training texts gives a token; there is nothing to train on");
         _classWeights = ClassWeightsFor(settings, classifier.ClassNames, _trainLabels);
-        _loss = _classWeights is null ? new CrossEntropyLoss() : new CrossEntropyLoss(_classWeights);
-        if (settings.EncoderRateFactor != 1f) Optimizer.ScaleLearningRate(classifier.EncoderParameters, settings.EncoderRateFactor);
-        _fingerprint = Fingerprint();
+        _loss = new(_classWeights is null ? new CrossEntropyLoss() : new CrossEntropyLoss(_classWeights));
+        _batches = new ClassifierBatches(_trainIds, _trainLabels, settings.Batch, settings.RandomSeed, settings.UnknownDropout,
+            classifier.Tokenizer.UnknownId, _paddingId);
+        if (settings.EncoderRateFactor != 1f) Optimizer.ScaleLearningRate(_network.EncoderParameters, settings.EncoderRateFactor);
+        Freezing.Freeze(_network.EncoderParameters, settings.FrozenEncoderEpochs);
+        DataFingerprint = Fingerprint();
     }
+
+    /// <summary>The kind's part of a checkpoint: the training examples and the tokens each text was truncated to.</summary>
+    internal sealed record CheckpointPart(int TrainingExamples, int MaxTokens)
+    {
+        /// <summary>The part of a checkpoint written before parts existed (in fields named for a language model).</summary>
+        public static CheckpointPart FromLegacy(TrainingCheckpoint c) => new(c.LegacyTrainingTokens ?? 0, c.LegacySequenceLength ?? 0);
+    }
+
+    protected override IBatchSource<ClassifierBatch> Batches => _batches;
+
+    protected override IBatchLoss<ClassifierBatch> Loss => _loss;
+
+    protected override ulong DataFingerprint { get; }
 
     /// <summary>Trains a new classifier (from scratch or from a language model), or resumes one from a checkpoint.</summary>
     public static TextClassifier Train(IEnumerable<LabelledExample> examples, Func<IEnumerable<string>, ITokenizer> buildTokenizer,
@@ -173,22 +193,6 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         return classNames.Select(name => explicitWeights[name]).ToArray();
     }
 
-    /// <summary>
-    /// An epoch's batches: the examples shuffled, sorted (stably) by length so a batch holds similar lengths and little
-    /// padding, cut into batches, and the batches shuffled. The order depends only on the seed and the epoch, so a
-    /// resumed run finds the same batches.
-    /// </summary>
-    private int[][] EpochBatches(int epoch)
-    {
-        var random = new RandomSource((Settings.RandomSeed ^ 0xD1B54A32D192ED03UL) + (ulong)epoch * 0x9E3779B97F4A7C15UL);
-        var order = Enumerable.Range(0, _trainIds.Length).ToArray();
-        random.Shuffle(order.AsSpan());
-        var sorted = order.OrderBy(i => _trainIds[i].Length).ToArray();
-        var batches = sorted.Chunk(Settings.Batch).ToArray();
-        random.Shuffle(batches.AsSpan());
-        return batches;
-    }
-
     private ulong Fingerprint()
     {
         var all = new List<int>();
@@ -206,20 +210,14 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         if (resume is { } r)
         {
             var c = r.Checkpoint;
-            if (c.TrainingTokens != _trainIds.Length || c.CorpusFingerprint != _fingerprint)
-                throw new TrainingException($"the training examples differ from those checkpoint {r.Path} was trained on ({c.TrainingTokens} examples there, {_trainIds.Length} here)");
-            if (c.SequenceLength != Settings.MaxTokens)
-                throw new TrainingException($"checkpoint {r.Path} was trained with texts truncated to {c.SequenceLength} tokens; resume with the same");
+            var part = c.PartOf(CheckpointKind, r.Path, CheckpointPart.FromLegacy);
+            if (part.TrainingExamples != _trainIds.Length || c.DataFingerprint != DataFingerprint)
+                throw new TrainingException($"the training examples differ from those checkpoint {r.Path} was trained on ({part.TrainingExamples} examples there, {_trainIds.Length} here)");
+            if (part.MaxTokens != Settings.MaxTokens)
+                throw new TrainingException($"checkpoint {r.Path} was trained with texts truncated to {part.MaxTokens} tokens; resume with the same");
             Restore(c, r.Path);
         }
-        try
-        {
-            RunLoop(resumed: resume is not null);
-        }
-        finally
-        {
-            SetEncoderTrainable(true);
-        }
+        RunLoop(resumed: resume is not null);
         KeepAndCalibrate(resume?.Path);
         if (Settings.ModelPath is { } modelPath) WriteModel(modelPath);
         _classifier.TrainingRecordJson = Record().ToJson();
@@ -240,7 +238,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
             if (_bestWeights is null && resumedFrom is not null) LoadBestCheckpoint();
             if (_bestWeights is not null && _bestStep != Step)
             {
-                var parameters = _classifier.NamedParameters;
+                var parameters = _network.NamedParameters;
                 for (int i = 0; i < parameters.Count; i++) parameters[i].Parameter.Load(_bestWeights[i]);
                 _kept = "best";
                 _keptStep = _bestStep;
@@ -264,10 +262,10 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         string path = TrainingLog.PathBeside(modelPath, ".best.ckpt.safetensors");
         if (!File.Exists(path)) return;
         var (file, checkpoint) = TrainingCheckpoint.Read(path);
-        var weights = new Tensor[_classifier.NamedParameters.Count];
+        var weights = new Tensor[_network.NamedParameters.Count];
         for (int i = 0; i < weights.Length; i++)
         {
-            var (name, parameter) = _classifier.NamedParameters[i];
+            var (name, parameter) = _network.NamedParameters[i];
             if (!file.Tensors.TryGetValue(name, out var tensor) || !tensor.Shape.Equals(parameter.Value.Shape)) return;
             weights[i] = tensor;
         }
@@ -275,55 +273,11 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         _bestStep = checkpoint.Step;
     }
 
-    protected override int StepsPerEpoch => (_trainIds.Length + Settings.Batch - 1) / Settings.Batch;
-
-    protected override int EpochLength => StepsPerEpoch;
-
     protected override bool Validates => _validationIds.Length > 0;
 
     protected override bool HigherIsBetter => true;
 
     protected override double ChanceLoss => Math.Log(_classifier.ClassNames.Count);
-
-    protected override (float Loss, int Positions, long Tokens) TrainStep()
-    {
-        if (_batchesOfEpoch != Epoch) { _batches = EpochBatches(Epoch); _batchesOfEpoch = Epoch; }
-        SetEncoderTrainable(Epoch >= Settings.FrozenEncoderEpochs);
-        var rows = _batches[Position];
-        var batch = PaddedBatch.FromSequences(WithUnknownDropout(rows.Select(i => _trainIds[i]).ToArray()), _paddingId);
-        var labels = rows.Select(i => _trainLabels[i]).ToArray();
-        _classifier.ZeroGradients();
-        float value = _loss.Forward(_classifier.ForwardBatch(batch, Random), labels);
-        EnsureFinite(value);
-        _classifier.Backward(_loss.Backward());
-        if (Settings.ClipNorm is { } clip)
-        {
-            var trainable = Optimizer.Parameters.Where(p => p.IsTrainable).ToList();
-            if (trainable.Count > 0) GradientClipping.ClipByGlobalNorm(trainable, clip);
-        }
-        Optimizer.Step();
-        return (value, 1, batch.Lengths.Sum());
-    }
-
-    /// <summary>
-    /// The batch's texts with each token replaced by the unknown token with probability <see cref="ClassifierTrainingSettings.UnknownDropout"/>
-    /// (copies; the encoded data stays as it is). The random draws depend only on the seed, the epoch and the batch's
-    /// position, so a resumed run drops the same words.
-    /// </summary>
-    private int[][] WithUnknownDropout(int[][] sequences)
-    {
-        if (Settings.UnknownDropout <= 0 || _classifier.Tokenizer.UnknownId is not { } unknown) return sequences;
-        var random = new RandomSource((Settings.RandomSeed ^ 0x94D049BB133111EBUL) + (ulong)Epoch * 0x9E3779B97F4A7C15UL + (ulong)Position * 0xBF58476D1CE4E5B9UL);
-        var dropped = new int[sequences.Length][];
-        for (int row = 0; row < sequences.Length; row++)
-        {
-            var copy = (int[])sequences[row].Clone();
-            for (int t = 0; t < copy.Length; t++)
-                if (random.NextDouble() < Settings.UnknownDropout) copy[t] = unknown;
-            dropped[row] = copy;
-        }
-        return dropped;
-    }
 
     protected override (double Loss, double? Score, string? Metric) Validate()
     {
@@ -335,16 +289,14 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         // the same rule keeps a copy of those weights for the model at the end.
         if (Settings.KeepsBest && (Best is null || score > Best.Value))
         {
-            _bestWeights = _classifier.NamedParameters.Select(p => p.Parameter.Value.Clone()).ToArray();
+            _bestWeights = _network.NamedParameters.Select(p => p.Parameter.Value.Clone()).ToArray();
             _bestStep = Step;
         }
         return (loss, score, ClassifierTrainingSettings.MetricName(Settings.Metric));
     }
 
-    protected override TrainingCheckpoint DescribeCheckpoint(TrainingCheckpoint shared) => shared with
-    {
-        TrainingTokens = _trainIds.Length, CorpusFingerprint = _fingerprint, SequenceLength = Settings.MaxTokens,
-    };
+    protected override TrainingCheckpoint DescribeCheckpoint(TrainingCheckpoint shared) =>
+        shared.WithPart(CheckpointKind, new CheckpointPart(_trainIds.Length, Settings.MaxTokens));
 
     protected override TrainingRecord DescribeRecord(TrainingRecord shared) => shared with
     {
@@ -369,11 +321,6 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         _classifier.ToModelFile(tensors, new Dictionary<string, string> { [TrainingCheckpoint.MetadataKey] = checkpointJson }).Write(path);
     }
 
-    private void SetEncoderTrainable(bool trainable)
-    {
-        foreach (var parameter in _classifier.EncoderParameters) parameter.IsTrainable = trainable;
-    }
-
     /// <summary>
     /// Runs the validation set in batches of similar lengths: the raw logits [examples, classes] in validation order and
     /// their (unweighted) mean cross-entropy.
@@ -388,7 +335,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         foreach (var rows in order.Chunk(ValidationBatchSize))
         {
             var batch = PaddedBatch.FromSequences(rows.Select(i => _validationIds[i]).ToArray(), _paddingId);
-            var logits = _classifier.ForwardBatch(batch);
+            var logits = _network.Forward(batch.Ids, batch.Lengths, null);
             loss.Forward(logits, rows.Select(i => _validationLabels[i]).ToArray());
             sum += loss.LossSum;
             var values = logits.Span;

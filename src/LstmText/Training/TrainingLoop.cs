@@ -1,19 +1,22 @@
 using System.Diagnostics;
 using System.Globalization;
+using LstmText.Models;
 using LstmText.Optimizers;
 using LstmText.Tensors;
 
 namespace LstmText.Training;
 
 /// <summary>
-/// The loop every trainer runs, whatever it trains: stop rules (steps, epochs, time budget, early stopping),
+/// The trainer of every model kind: the step (<see cref="TrainingStep{TBatch}"/>: forward, loss, backward, clipping,
+/// the optimizer), freezing (<see cref="Freezing"/>), stop rules (steps, epochs, time budget, early stopping),
 /// cancellation with a last checkpoint, the learning-rate schedule, validation on schedule with the best and last
-/// checkpoints (weights, optimizer state, random state, position), the JSONL log and learning curve, exact resume
-/// and progress reports. A trainer says how to take one step, how to validate and what its checkpoints and record
-/// hold besides.
+/// checkpoints (the shared core: weights, optimizer state, random state, position; plus the kind's part), the JSONL
+/// log and learning curve, exact resume, the training record and progress reports. A kind brings its network, its
+/// batch source and its loss, and says how to validate and what its checkpoint part and record hold besides.
 /// </summary>
-/// <typeparam name="TSettings">The trainer's settings.</typeparam>
-internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettingsBase<TSettings>
+/// <typeparam name="TSettings">The kind's settings.</typeparam>
+/// <typeparam name="TBatch">The kind's batch (see <see cref="INetwork{TBatch}"/>).</typeparam>
+internal abstract class TrainingLoop<TSettings, TBatch> where TSettings : TrainingSettingsBase<TSettings>
 {
     /// <summary>A step's loss above this many times the reference loss (see <see cref="ExplodingLossLimit"/>) counts as exploding.</summary>
     internal const double ExplosionFactor = 10;
@@ -27,19 +30,35 @@ internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettin
     private double _priorSeconds;
     private double? _startingLoss;
     private int _explodingSteps;
+    private TrainingStep<TBatch>? _step;
 
-    protected TrainingLoop(TSettings settings, Optimizer optimizer, IReadOnlyList<string> parameterNames)
+    /// <summary>A trainer of <paramref name="network"/>: its optimizer updates the network's optimized parameters.</summary>
+    protected TrainingLoop(TSettings settings, INetwork<TBatch> network)
     {
         Settings = settings;
-        Optimizer = optimizer;
-        _parameterNames = parameterNames;
+        Network = network;
+        Optimizer = settings.CreateOptimizer(network.OptimizedParameters.Select(p => p.Parameter));
+        _parameterNames = network.OptimizedParameters.Select(p => p.Name).ToArray();
         Log = new TrainingLog(settings.ModelPath);
         Random = new RandomSource(settings.RandomSeed ^ 0x9E3779B97F4A7C15UL);
     }
 
     protected TSettings Settings { get; }
+    protected INetwork<TBatch> Network { get; }
     protected Optimizer Optimizer { get; }
     protected TrainingLog Log { get; }
+
+    /// <summary>The parameters frozen, and until which epoch; a kind adds its rules before the run.</summary>
+    protected ParameterFreezing Freezing { get; } = new();
+
+    /// <summary>The kind's training batches.</summary>
+    protected abstract IBatchSource<TBatch> Batches { get; }
+
+    /// <summary>The kind's loss.</summary>
+    protected abstract IBatchLoss<TBatch> Loss { get; }
+
+    /// <summary>The fingerprint of the training data, kept in the checkpoint's core to refuse resuming on other data.</summary>
+    protected abstract ulong DataFingerprint { get; }
 
     /// <summary>The random source of dropout (and anything else random within a step); saved in checkpoints.</summary>
     protected RandomSource Random { get; private set; }
@@ -92,10 +111,10 @@ internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettin
     private double ExplodingLossLimit => ExplosionFactor * Math.Max(_startingLoss ?? 0, ChanceLoss);
 
     /// <summary>Optimizer steps in one epoch, for the run's total and the schedule.</summary>
-    protected abstract int StepsPerEpoch { get; }
+    private int StepsPerEpoch => Batches.StepsPerEpoch;
 
     /// <summary>The positions of one epoch: when <see cref="Position"/> reaches it, the epoch ends.</summary>
-    protected abstract int EpochLength { get; }
+    private int EpochLength => Batches.EpochLength;
 
     /// <summary>Whether there is validation data.</summary>
     protected abstract bool Validates { get; }
@@ -104,21 +123,25 @@ internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettin
     protected abstract bool HigherIsBetter { get; }
 
     /// <summary>
-    /// Takes one optimizer step on the data at <see cref="Epoch"/> and <see cref="Position"/> (zero the gradients,
-    /// forward, loss — checked with <see cref="EnsureFinite"/> —, backward, clip, step) and returns the loss, the
-    /// positions it consumed and the tokens it read.
+    /// Takes one optimizer step on the batch at <see cref="Epoch"/> and <see cref="Position"/> (freezing applied for the
+    /// epoch; the loss checked with <see cref="EnsureFinite"/>) and returns the loss, the positions it consumed and the
+    /// tokens it read.
     /// </summary>
-    protected abstract (float Loss, int Positions, long Tokens) TrainStep();
-
-    /// <summary>Called when an epoch ends, before any validation.</summary>
-    protected virtual void OnEpochEnd()
+    private (float Loss, int Positions, long Tokens) TrainStep()
     {
+        _step ??= new TrainingStep<TBatch>(Network, Loss, Optimizer, Settings.ClipNorm);
+        if (Freezing.Apply(Epoch)) _step.RefreshTrainable();
+        var (batch, positions, tokens) = Batches.Next(Epoch, Position);
+        float value = _step.Run(batch, Random);
+        EnsureFinite(value);
+        Batches.AfterStep();
+        return (value, positions, tokens);
     }
 
     /// <summary>Scores the validation data: the loss, and a higher-is-better score with its metric name when there is one.</summary>
     protected abstract (double Loss, double? Score, string? Metric) Validate();
 
-    /// <summary>The trainer's own checkpoint fields added to the shared ones (the data's fingerprint, say).</summary>
+    /// <summary>The kind's own part added to the shared core (<see cref="TrainingCheckpoint.WithPart{TPart}"/>).</summary>
     protected abstract TrainingCheckpoint DescribeCheckpoint(TrainingCheckpoint shared);
 
     /// <summary>The trainer's own record fields added to the shared ones.</summary>
@@ -190,6 +213,18 @@ internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettin
     /// <exception cref="OperationCanceledException">The settings' token was cancelled (the last checkpoint was written first).</exception>
     protected void RunLoop(bool resumed)
     {
+        try
+        {
+            RunSteps(resumed);
+        }
+        finally
+        {
+            Freezing.Release();
+        }
+    }
+
+    private void RunSteps(bool resumed)
+    {
         int? totalSteps = Settings.TotalSteps(StepsPerEpoch);
         var schedule = Settings.Schedule(totalSteps, StepsPerEpoch);
         _clock = Stopwatch.StartNew();
@@ -230,7 +265,7 @@ internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettin
             {
                 Epoch++;
                 Position = 0;
-                OnEpochEnd();
+                Batches.EndEpoch();
             }
 
             ValidationEntry? validated = null;
@@ -288,6 +323,7 @@ internal abstract class TrainingLoop<TSettings> where TSettings : TrainingSettin
             OptimizerSteps = steps, OptimizerStarted = started, ValidationsWithoutImprovement = ValidationsWithoutImprovement,
             BestValidationLoss = HigherIsBetter ? null : Best, BestValidationScore = HigherIsBetter ? Best : null,
             Seconds = Seconds, BatchSize = Settings.Batch, LastTrainingLoss = LastTrainingLoss, TokenizerRecipe = Settings.TokenizerRecipe,
+            DataFingerprint = DataFingerprint,
         });
         string path = TrainingLog.PathBeside(modelPath, best ? ".best.ckpt.safetensors" : ".last.ckpt.safetensors");
         WriteCheckpoint(path, tensors, checkpoint.ToJson(), Record());

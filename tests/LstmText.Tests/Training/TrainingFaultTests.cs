@@ -48,7 +48,7 @@ public sealed class TrainingFaultTests : IDisposable
 
         Assert.StartsWith($"training diverged at step {error.Step}: ", error.Message);
         Assert.EndsWith("Try a lower learning rate or gradient clipping.", error.Message);
-        Assert.True(error.Step <= 1 + TrainingLoop<TrainingSettings>.ExplosionSteps, error.Message);
+        Assert.True(error.Step <= 1 + TrainingLoop<TrainingSettings, LanguageModelBatch>.ExplosionSteps, error.Message);
         Assert.False(File.Exists(path));
         AssertLogIsFiniteJson(_folder.File("lm.log.jsonl"));
     }

@@ -8,42 +8,51 @@ using LstmText.Tokenizers;
 namespace LstmText.Training;
 
 /// <summary>
-/// Trains a language model with truncated BPTT over B parallel streams, the hidden state carried (detached)
-/// from one window to the next; the shared <see cref="TrainingLoop{TSettings}"/> validates, checkpoints, logs and
-/// resumes exactly.
+/// The language-model kind of the trainer: truncated BPTT over B parallel streams (<see cref="LanguageModelBatches"/>),
+/// the hidden state carried (detached) from one window to the next, cross-entropy over the next token; the shared
+/// <see cref="TrainingLoop{TSettings, TBatch}"/> takes the steps, validates, checkpoints, logs and resumes exactly.
 /// </summary>
-internal sealed class Trainer : TrainingLoop<TrainingSettings>
+internal sealed class LanguageModelTrainer : TrainingLoop<TrainingSettings, LanguageModelBatch>
 {
+    /// <summary>The kind's name in a checkpoint (<see cref="TrainingCheckpoint.Kind"/>).</summary>
+    public const string CheckpointKind = "language_model";
+
     private readonly LanguageModelNetwork _network;
     private readonly ITokenizer _tokenizer;
     private readonly int[] _train;
     private readonly int[]? _validation;
-    private readonly int _streamLength;
-    private readonly ulong _fingerprint;
-    private readonly LstmState _state;
-    private readonly CrossEntropyLoss _loss = new();
-    private readonly int[] _inputs;
-    private readonly int[] _targets;
-    private readonly List<Parameter> _trainable;
-    private bool _hasState;
+    private readonly LanguageModelBatches _batches;
+    private readonly CrossEntropyObjective<LanguageModelBatch> _loss = new(new CrossEntropyLoss());
     private int _unknown;
     private int _added;
 
-    private Trainer(LanguageModelNetwork network, ITokenizer tokenizer, int[] train, int[]? validation, TrainingSettings settings)
-        : base(settings, settings.CreateOptimizer(network.OptimizedParameters.Select(p => p.Parameter)),
-            network.OptimizedParameters.Select(p => p.Name).ToArray())
+    private LanguageModelTrainer(LanguageModelNetwork network, ITokenizer tokenizer, int[] train, int[]? validation, TrainingSettings settings)
+        : base(settings, network)
     {
         _network = network;
         _tokenizer = tokenizer;
         _train = train;
         _validation = validation;
-        _streamLength = train.Length / settings.Batch;
-        _fingerprint = CorpusIds.Fingerprint(train);
-        _state = LstmState.Zeros(network.Architecture.Layers, settings.Batch, network.Architecture.HiddenSize);
-        _inputs = new int[settings.Window * settings.Batch];
-        _targets = new int[settings.Window * settings.Batch];
-        _trainable = Optimizer.Parameters.Where(p => p.IsTrainable).ToList();
+        DataFingerprint = CorpusIds.Fingerprint(train);
+        _batches = new LanguageModelBatches(network, train, settings.Batch, settings.Window);
+        if (settings.FrozenEmbedding)
+            Freezing.Freeze(network.Architecture.TieWeights ? [network.Embedding.Weight, network.Decoder.Weight] : [network.Embedding.Weight]);
+        for (int layer = 0; layer < settings.FrozenLayers; layer++) Freezing.Freeze(network.LstmLayerParameters(layer));
     }
+
+    /// <summary>The kind's part of a checkpoint: the training tokens, the window and whether the carried state was saved.</summary>
+    internal sealed record CheckpointPart(int TrainingTokens, int SequenceLength, bool HasState)
+    {
+        /// <summary>The part of a checkpoint written before parts existed.</summary>
+        public static CheckpointPart FromLegacy(TrainingCheckpoint c) =>
+            new(c.LegacyTrainingTokens ?? 0, c.LegacySequenceLength ?? 0, c.LegacyHasState ?? false);
+    }
+
+    protected override IBatchSource<LanguageModelBatch> Batches => _batches;
+
+    protected override IBatchLoss<LanguageModelBatch> Loss => _loss;
+
+    protected override ulong DataFingerprint { get; }
 
     /// <summary>Trains a new model (or resumes one from a checkpoint).</summary>
     public static LanguageModel Train(CorpusSource source, Func<IEnumerable<string>, ITokenizer> buildTokenizer,
@@ -62,7 +71,7 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
     public static LanguageModel FineTune(LanguageModel model, CorpusSource source, TrainingSettings settings)
     {
         if (settings.ResumePath is not null) return Resume(source, settings, null);
-        var network = model.CreateNetwork();
+        var network = model.CopyNetwork();
         var tokenizer = model.Tokenizer;
         int added = 0;
         if (settings.GrowVocabulary)
@@ -103,13 +112,13 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
                 .RefuseAny(path);
         }
         var ids = CorpusIds.Encode(model.Tokenizer, source, out int unknown);
-        return Start(model.CreateNetwork(), model.Tokenizer, ids, source, settings, unknown, model.Training?.AddedTokens ?? 0, (checkpoint, path));
+        return Start(model.CopyNetwork(), model.Tokenizer, ids, source, settings, unknown, model.Training?.AddedTokens ?? 0, (checkpoint, path));
     }
 
     private static LanguageModelNetwork Grow(LanguageModelNetwork old, int vocabularySize)
     {
         var a = old.Architecture;
-        var grown = new LanguageModelNetwork(a with { VocabularySize = vocabularySize }, new RandomSource(0));
+        var grown = new LanguageModelNetwork(a with { VocabularySize = vocabularySize }, new RandomSource(0), old.Backend);
         int oldRows = a.VocabularySize;
         CopyRowsAndMean(old.Embedding.Weight.Value, grown.Embedding.Weight.Value, oldRows, a.EmbeddingSize);
         CopyRowsAndMean(old.Decoder.Weight.Value, grown.Decoder.Weight.Value, oldRows, a.HiddenSize);
@@ -158,17 +167,10 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
                 $"the corpus is too short: {train.Length} training tokens, fewer than one window of {settings.Window} (+1) tokens " +
                 $"for each of {settings.Batch} streams ({needed}); use a longer corpus or a smaller batch size or sequence length");
 
-        foreach (var (name, parameter) in network.NamedParameters)
-        {
-            bool frozenEmbedding = settings.FrozenEmbedding && (name == "embedding.weight" || (name == "decoder.weight" && network.Architecture.TieWeights));
-            bool frozenLayer = name.StartsWith("lstm.", StringComparison.Ordinal) &&
-                int.TryParse(name[(name.LastIndexOf("_l", StringComparison.Ordinal) + 2)..].Split('_')[0], out int layer) && layer < settings.FrozenLayers;
-            parameter.IsTrainable = !(frozenEmbedding || frozenLayer);
-        }
         if (settings.FrozenLayers > network.Architecture.Layers)
             throw new TrainingException($"cannot freeze {settings.FrozenLayers} layers of a {network.Architecture.Layers}-layer LSTM");
 
-        var trainer = new Trainer(network, tokenizer, train, validation, settings);
+        var trainer = new LanguageModelTrainer(network, tokenizer, train, validation, settings);
         return trainer.Run(unknown, added, resume);
     }
 
@@ -178,19 +180,21 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
         if (resume is { } r)
         {
             var c = r.Checkpoint;
-            if (c.TrainingTokens != _train.Length || c.CorpusFingerprint != _fingerprint)
-                throw new TrainingException($"the corpus differs from the one checkpoint {r.Path} was trained on ({c.TrainingTokens} training tokens there, {_train.Length} here)");
-            if (c.BatchSize != Settings.Batch || c.SequenceLength != Settings.Window)
-                throw new TrainingException($"checkpoint {r.Path} was trained with batch size {c.BatchSize} and sequence length {c.SequenceLength}; resume with the same");
+            var part = c.PartOf(CheckpointKind, r.Path, CheckpointPart.FromLegacy);
+            if (part.TrainingTokens != _train.Length || c.DataFingerprint != DataFingerprint)
+                throw new TrainingException($"the corpus differs from the one checkpoint {r.Path} was trained on ({part.TrainingTokens} training tokens there, {_train.Length} here)");
+            if (c.BatchSize != Settings.Batch || part.SequenceLength != Settings.Window)
+                throw new TrainingException($"checkpoint {r.Path} was trained with batch size {c.BatchSize} and sequence length {part.SequenceLength}; resume with the same");
             Restore(c, r.Path);
-            _hasState = c.HasState;
-            if (_hasState)
+            _batches.HasState = part.HasState;
+            if (part.HasState)
             {
-                foreach (var (name, state) in new[] { (TrainingCheckpoint.HiddenStateName, _state.Hidden), (TrainingCheckpoint.CellStateName, _state.Cell) })
+                var state = _batches.State;
+                foreach (var (name, tensor) in new[] { (TrainingCheckpoint.HiddenStateName, state.Hidden), (TrainingCheckpoint.CellStateName, state.Cell) })
                 {
-                    if (!c.Tensors.TryGetValue(name, out var saved) || !saved.Shape.Equals(state.Shape))
-                        throw new ModelFileFormatException(r.Path, $"the checkpoint's tensor '{name}' is missing or not of shape {state.Shape}");
-                    saved.Span.CopyTo(state.Span);
+                    if (!c.Tensors.TryGetValue(name, out var saved) || !saved.Shape.Equals(tensor.Shape))
+                        throw new ModelFileFormatException(r.Path, $"the checkpoint's tensor '{name}' is missing or not of shape {tensor.Shape}");
+                    saved.Span.CopyTo(tensor.Span);
                 }
             }
         }
@@ -199,51 +203,17 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
         return new LanguageModel(_network, _tokenizer, Record());
     }
 
-    protected override int StepsPerEpoch => (_streamLength - 1 + Settings.Window - 1) / Settings.Window;
-
-    protected override int EpochLength => _streamLength - 1;
-
     protected override bool Validates => _validation is not null;
 
     protected override bool HigherIsBetter => false;
 
     protected override double ChanceLoss => Math.Log(_network.Architecture.VocabularySize);
 
-    protected override (float Loss, int Positions, long Tokens) TrainStep()
-    {
-        int batch = Settings.Batch;
-        int length = Math.Min(Settings.Window, _streamLength - 1 - Position);
-        for (int t = 0; t < length; t++)
-            for (int b = 0; b < batch; b++)
-            {
-                _inputs[t * batch + b] = _train[b * _streamLength + Position + t];
-                _targets[t * batch + b] = _train[b * _streamLength + Position + t + 1];
-            }
-        _network.ZeroGradients();
-        var logits = _network.Forward(_inputs.AsSpan(0, length * batch), length, batch, _hasState ? _state : null, Random);
-        float value = _loss.Forward(logits, _targets.AsSpan(0, length * batch));
-        EnsureFinite(value);
-        _network.Backward(_loss.Backward());
-        _network.GatherTiedGradients();
-        if (Settings.ClipNorm is { } clip && _trainable.Count > 0) GradientClipping.ClipByGlobalNorm(_trainable, clip);
-        Optimizer.Step();
-        _network.SpreadTiedWeights();
-        var final = _network.Lstm.FinalState;
-        final.Hidden.Span.CopyTo(_state.Hidden.Span);
-        final.Cell.Span.CopyTo(_state.Cell.Span);
-        _hasState = true;
-        return (value, length, (long)length * batch);
-    }
-
-    protected override void OnEpochEnd() => _hasState = false;
-
     protected override (double Loss, double? Score, string? Metric) Validate() =>
         (Evaluator.Evaluate(_network, _validation!, Math.Max(Settings.Window, 64)).Loss, null, null);
 
-    protected override TrainingCheckpoint DescribeCheckpoint(TrainingCheckpoint shared) => shared with
-    {
-        HasState = _hasState, TrainingTokens = _train.Length, CorpusFingerprint = _fingerprint, SequenceLength = Settings.Window,
-    };
+    protected override TrainingCheckpoint DescribeCheckpoint(TrainingCheckpoint shared) =>
+        shared.WithPart(CheckpointKind, new CheckpointPart(_train.Length, Settings.Window, _batches.HasState));
 
     protected override TrainingRecord DescribeRecord(TrainingRecord shared) => shared with
     {
@@ -255,8 +225,8 @@ internal sealed class Trainer : TrainingLoop<TrainingSettings>
 
     protected override void WriteCheckpoint(string path, Dictionary<string, Tensor> tensors, string checkpointJson, TrainingRecord record)
     {
-        tensors[TrainingCheckpoint.HiddenStateName] = _state.Hidden;
-        tensors[TrainingCheckpoint.CellStateName] = _state.Cell;
+        tensors[TrainingCheckpoint.HiddenStateName] = _batches.State.Hidden;
+        tensors[TrainingCheckpoint.CellStateName] = _batches.State.Cell;
         new LanguageModel(_network, _tokenizer, record)
             .ToModelFile(tensors, new Dictionary<string, string> { [TrainingCheckpoint.MetadataKey] = checkpointJson }).Write(path);
     }
