@@ -1,4 +1,6 @@
+using LstmText.Compute;
 using LstmText.Layers;
+using LstmText.Models;
 using LstmText.Tensors;
 
 namespace LstmText.Forecasting;
@@ -9,7 +11,7 @@ namespace LstmText.Forecasting;
 /// autoregressive path beside the LSTM). In PyTorch terms: <c>out, _ = lstm(x); y = head(cat([out[-1], skip], 1))</c>.
 /// </summary>
 /// <remarks>Memory: the LSTM's buffers for one (T, B), a head input [B, H + S] and an output gradient [T, B, H], reused.</remarks>
-public sealed class ForecastNetwork : ILayer
+public sealed class ForecastNetwork : ILayer, INetwork<ForecastBatch>
 {
     private readonly TensorBuffer _headInput = new();
     private readonly TensorBuffer _lstmGradient = new();
@@ -24,14 +26,31 @@ public sealed class ForecastNetwork : ILayer
     /// <param name="outputs">Outputs per window (horizon × quantiles).</param>
     /// <param name="random">Source of the initial weights.</param>
     /// <param name="dropout">Dropout between LSTM layers.</param>
-    public ForecastNetwork(int inputFeatures, int hiddenSize, int layers, int skipFeatures, int outputs, RandomSource random, float dropout = 0f)
+    /// <param name="backend">The backend every layer computes on (the CPU's by default).</param>
+    public ForecastNetwork(int inputFeatures, int hiddenSize, int layers, int skipFeatures, int outputs, RandomSource random, float dropout = 0f,
+        IBackend? backend = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(skipFeatures);
-        Lstm = new Lstm(inputFeatures, hiddenSize, random, layers, dropout: dropout);
-        Head = new Linear(hiddenSize + skipFeatures, outputs, random);
+        Backend = backend ?? CpuBackend.Default;
+        Lstm = new Lstm(inputFeatures, hiddenSize, random, layers, dropout: dropout, backend: Backend);
+        Head = new Linear(hiddenSize + skipFeatures, outputs, random, backend: Backend);
         SkipFeatures = skipFeatures;
         Parameters = [.. Lstm.Parameters, .. Head.Parameters];
+        NamedParameters = [.. Lstm.Parameters.Select(p => ("lstm." + p.Name, p)), .. Head.Parameters.Select(p => ("head." + p.Name, p))];
     }
+
+    private ForecastNetwork(ForecastNetwork source)
+    {
+        Backend = source.Backend;
+        Lstm = source.Lstm.WithOwnBuffers();
+        Head = source.Head.WithOwnBuffers();
+        SkipFeatures = source.SkipFeatures;
+        Parameters = source.Parameters;
+        NamedParameters = source.NamedParameters;
+    }
+
+    /// <summary>The backend every layer computes on.</summary>
+    public IBackend Backend { get; }
 
     /// <summary>The recurrent encoder.</summary>
     public Lstm Lstm { get; }
@@ -46,8 +65,14 @@ public sealed class ForecastNetwork : ILayer
     public IReadOnlyList<Parameter> Parameters { get; }
 
     /// <summary>Every parameter under its file name: <c>lstm.weight_ih_l0</c>, …, <c>head.weight</c>, <c>head.bias</c>.</summary>
-    public IEnumerable<(string Name, Parameter Parameter)> NamedParameters =>
-        Lstm.Parameters.Select(p => ("lstm." + p.Name, p)).Concat(Head.Parameters.Select(p => ("head." + p.Name, p)));
+    public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters { get; }
+
+    /// <summary>A network over the same parameters with buffers of its own, for inference on another thread.</summary>
+    public ForecastNetwork WithOwnBuffers() => new(this);
+
+    INetwork<ForecastBatch> INetwork<ForecastBatch>.WithOwnBuffers() => WithOwnBuffers();
+
+    Tensor INetwork<ForecastBatch>.Forward(ForecastBatch batch, RandomSource? random) => Forward(batch.Sequence, batch.Skip, random);
 
     /// <summary>Runs the network over windows [T, B, F] with direct inputs [B, S]; returns [B, outputs] (reused by the next call).</summary>
     public Tensor Forward(Tensor sequence, Tensor? skip, RandomSource? random = null)
@@ -79,4 +104,20 @@ public sealed class ForecastNetwork : ILayer
         for (int b = 0; b < _batch; b++) headGradient.Span.Slice(b * width, h).CopyTo(last.Slice(b * h, h));
         Lstm.Backward(lstmGradient);
     }
+}
+
+/// <summary>A regressor's batch: windows [T, B, F], the head's direct inputs [B, S] (or null) and the scaled targets [B, H].</summary>
+internal sealed record ForecastBatch(Tensor Sequence, Tensor? Skip, Tensor Target);
+
+/// <summary>The regressor's loss for the shared trainer step: mean squared error, or the pinball loss for quantile outputs.</summary>
+internal sealed class RegressionObjective(IReadOnlyList<double> quantiles) : Training.IBatchLoss<ForecastBatch>
+{
+    private readonly MeanSquaredErrorLoss _mse = new();
+    private readonly QuantileLoss? _pinball = quantiles.Count > 0 ? new QuantileLoss(quantiles) : null;
+
+    public float Forward(Tensor output, ForecastBatch batch) =>
+        (float)(_pinball is null ? _mse.Forward(output, batch.Target) : _pinball.Forward(output, batch.Target));
+
+    public Tensor Backward() => (_pinball is null ? _mse.Gradient : _pinball.Gradient)
+        ?? throw new InvalidOperationException("Backward was called before Forward.");
 }

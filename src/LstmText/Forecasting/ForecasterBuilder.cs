@@ -185,8 +185,9 @@ public sealed class ForecasterBuilder
         var optimizer = new Adam(network.Parameters, new AdamSettings((float)t.LearningRate));
         int stepsPerEpoch = (training.Count + t.BatchSize - 1) / t.BatchSize;
         var schedule = t.CosineSchedule ? LearningRateSchedule.Cosine((float)t.LearningRate, stepsPerEpoch * t.Epochs) : null;
-        var mse = new MeanSquaredErrorLoss();
-        var pinball = model.Quantiles.Count > 0 ? new QuantileLoss(model.Quantiles) : null;
+        var objective = new RegressionObjective(model.Quantiles);
+        // The one trainer step every model kind shares: zero, forward, loss, backward, hooks, clipping, the optimizer.
+        var trainingStep = new TrainingStep<ForecastBatch>(network, objective, optimizer, t.ClipNorm > 0 ? (float)t.ClipNorm : null);
         var order = Enumerable.Range(0, training.Count).ToArray();
         var clock = Stopwatch.StartNew();
         var best = network.Parameters.Select(p => p.Value.Clone()).ToArray();
@@ -201,22 +202,17 @@ public sealed class ForecasterBuilder
             for (int start = 0; start < order.Length; start += t.BatchSize)
             {
                 int b = Math.Min(t.BatchSize, order.Length - start);
-                var (sequence, skip, target) = training.Batch(order.AsSpan(start, b));
-                optimizer.ZeroGradients();
-                var output = network.Forward(sequence, skip, random);
-                double loss = pinball is null ? mse.Forward(output, target) : pinball.Forward(output, target);
+                var batch = training.Batch(order.AsSpan(start, b));
+                if (schedule is not null) optimizer.LearningRate = schedule.At(step);
+                double loss = trainingStep.Run(batch, random);
                 if (!double.IsFinite(loss))
                     throw new TrainingDivergedException($"training diverged at step {step + 1}: the loss is {loss}", step + 1, null);
-                network.Backward(pinball is null ? mse.Gradient! : pinball.Gradient!);
-                if (t.ClipNorm > 0) GradientClipping.ClipByGlobalNorm(network.Parameters, (float)t.ClipNorm);
-                if (schedule is not null) optimizer.LearningRate = schedule.At(step);
-                optimizer.Step();
                 step++;
                 sum += loss * b;
             }
             epoch++;
             lastTraining = sum / order.Length;
-            double? validationLoss = validation.Count > 0 ? validation.Loss(network, mse, pinball) : null;
+            double? validationLoss = validation.Count > 0 ? validation.Loss(network, objective) : null;
             if (validationLoss is not { } v || v < bestValidation)
             {
                 bestValidation = validationLoss ?? double.PositiveInfinity;
@@ -266,7 +262,7 @@ public sealed class ForecasterBuilder
             _targets.Add(target);
         }
 
-        public (Tensor Sequence, Tensor? Skip, Tensor Target) Batch(ReadOnlySpan<int> indexes)
+        public ForecastBatch Batch(ReadOnlySpan<int> indexes)
         {
             int b = indexes.Length, lookback = model.Settings.Lookback, width = model.InputFeatures, horizon = model.Settings.Horizon;
             var sequence = Tensor.Zeros(lookback, b, width);
@@ -279,10 +275,10 @@ public sealed class ForecasterBuilder
                 _skips[indexes[i]].CopyTo(skip.Span.Slice(i * skip.Shape[1], skip.Shape[1]));
                 _targets[indexes[i]].CopyTo(target.Span.Slice(i * horizon, horizon));
             }
-            return (sequence, model.SkipFeatures > 0 ? skip : null, target);
+            return new ForecastBatch(sequence, model.SkipFeatures > 0 ? skip : null, target);
         }
 
-        public double Loss(ForecastNetwork network, MeanSquaredErrorLoss mse, QuantileLoss? pinball)
+        public double Loss(ForecastNetwork network, RegressionObjective objective)
         {
             const int Size = 256;
             double sum = 0;
@@ -290,9 +286,8 @@ public sealed class ForecasterBuilder
             for (int start = 0; start < Count; start += Size)
             {
                 int b = Math.Min(Size, Count - start);
-                var (sequence, skip, target) = Batch(all.AsSpan(start, b));
-                var output = network.Forward(sequence, skip);
-                sum += (pinball is null ? mse.Forward(output, target) : pinball.Forward(output, target)) * b;
+                var batch = Batch(all.AsSpan(start, b));
+                sum += objective.Forward(network.Forward(batch.Sequence, batch.Skip), batch) * (double)b;
             }
             return sum / Count;
         }
