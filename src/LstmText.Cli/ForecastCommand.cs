@@ -149,7 +149,7 @@ internal static class ForecastCommand
             int? k = parse.GetValue(stepsAhead);
             if (k is { } steps && (steps < 1 || steps > forecaster.Settings.Horizon))
                 throw new UsageException($"--steps-ahead must lie between 1 and the model's horizon {forecaster.Settings.Horizon}, not {steps}");
-            var series = ReadSeries(parse.GetValue(data)!, ColumnsOf(forecaster, parse.GetValue(fill)));
+            var series = ReadSeries(parse.GetValue(data)!, ColumnsOf(forecaster, parse.GetValue(fill)), columnsFromModel: true);
             ForecastEvaluation evaluation;
             try
             {
@@ -203,7 +203,7 @@ internal static class ForecastCommand
             var forecaster = Forecaster.Load(parse.GetValue(model)!);
             int n = Positive(parse.GetValue(steps), "--steps");
             var columns = ColumnsOf(forecaster, parse.GetValue(fill));
-            var series = ReadSeries(parse.GetValue(data)!, columns);
+            var series = ReadSeries(parse.GetValue(data)!, columns, columnsFromModel: true);
             var points = new List<ForecastPoint>();
             try
             {
@@ -253,7 +253,7 @@ internal static class ForecastCommand
         return fill is null ? columns : columns with { Fill = ParseFill(fill) };
     }
 
-    private static IReadOnlyList<TimeSeries> ReadSeries(string path, SeriesReadOptions columns)
+    private static IReadOnlyList<TimeSeries> ReadSeries(string path, SeriesReadOptions columns, bool columnsFromModel = false)
     {
         try
         {
@@ -261,7 +261,14 @@ internal static class ForecastCommand
         }
         catch (SeriesFormatException failure)
         {
-            throw new UsageException(failure.Message);
+            // evaluate and predict take the columns from the model, so a missing column is the model's, not an option's.
+            string message = failure.Message;
+            foreach (var option in new[] { "--time-column: column", "--target: column", "--features: column", "--series-column: column" })
+            {
+                if (columnsFromModel && message.StartsWith(option, StringComparison.Ordinal))
+                    message = "the model's column" + message[option.Length..];
+            }
+            throw new UsageException(message);
         }
     }
 

@@ -91,6 +91,16 @@ public sealed class ForecastCommandTests : IDisposable
         Assert.StartsWith("2015-01-01,", lines[1], StringComparison.Ordinal); // 300 months from 1990-01 end at 2014-12
         Assert.StartsWith("2015-03-01,", lines[3], StringComparison.Ordinal);
         Assert.True(File.Exists(PathOf("next.svg")));
+
+        // The columns come from the model: a file without them is refused naming the model's column.
+        string other = PathOf("other.csv");
+        File.WriteAllText(other, "when,level\n1990-01-01,1\n");
+        (exit, _, error) = CommandLine.Run("forecast", "evaluate", "--model", model, "--data", other);
+        Assert.Equal(2, exit);
+        Assert.Equal("error: the model's column 'month' is not in other.csv (its columns: when, level)\nsee: lstmtext forecast evaluate --help\n", error);
+        (exit, _, error) = CommandLine.Run("forecast", "evaluate", "--model", _data, "--data", _data);
+        Assert.Equal(1, exit);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
     }
 
     [Fact]

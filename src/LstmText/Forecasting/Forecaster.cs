@@ -236,14 +236,14 @@ public sealed class Forecaster
     {
         var file = SafeTensorsFile.Read(path);
         if (!file.Metadata.TryGetValue(KindKey, out var kind) || kind != "forecaster" || !file.Metadata.TryGetValue(DescriptionKey, out var text))
-            throw new ModelFileFormatException(path, "it is not a forecaster's model file (train one with 'lstmtext forecast train')");
+            throw new ModelFileFormatException(path, "not a forecaster's model file (train one with 'lstmtext forecast train')");
         try
         {
             var model = FromDescription(JsonNode.Parse(text)!.AsObject());
             foreach (var (parameterName, parameter) in model.Network.NamedParameters)
             {
                 if (!file.Tensors.TryGetValue(parameterName, out var tensor))
-                    throw new ModelFileFormatException(path, $"it has no tensor '{parameterName}'");
+                    throw new ModelFileFormatException(path, $"the forecaster has no tensor '{parameterName}'");
                 if (!tensor.Shape.Equals(parameter.Value.Shape))
                     throw new ModelFileFormatException(path, $"tensor '{parameterName}' has shape {tensor.Shape}, the description implies {parameter.Value.Shape}");
                 parameter.Load(tensor);
