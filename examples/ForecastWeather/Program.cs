@@ -1,0 +1,3 @@
+using ForecastWeather;
+
+return await TrainAndForecast.RunAsync(args, Console.Out, Console.Error);
