@@ -1,4 +1,5 @@
 using LstmText.Compute;
+using LstmText.Compute.Cpu;
 using LstmText.Tensors;
 
 namespace LstmText.Layers;
@@ -9,6 +10,7 @@ public sealed class Linear : ILayer
 {
     private readonly IBackend _backend;
     private Tensor? _input;
+    private Int8LayerWeights? _int8;
     private readonly TensorBuffer _output = new();
     private readonly TensorBuffer _inputGradient = new();
 
@@ -43,6 +45,7 @@ public sealed class Linear : ILayer
         OutputSize = source.OutputSize;
         Weight = source.Weight;
         Bias = source.Bias;
+        _int8 = source._int8;
         Parameters = source.Parameters;
     }
 
@@ -67,7 +70,8 @@ public sealed class Linear : ILayer
         int rows = RowsOf(input);
         _input = input;
         var output = _output.ReuseUninitialized(rows, OutputSize);
-        _backend.Gemm(Transpose.No, Transpose.Yes, rows, OutputSize, InputSize, 1f,
+        if (_int8 is not null) _int8.Multiply(0, input, rows, InputSize, 0f, output, OutputSize);
+        else _backend.Gemm(Transpose.No, Transpose.Yes, rows, OutputSize, InputSize, 1f,
             input, InputSize, Weight.Value, InputSize, 0f, output, OutputSize);
         if (Bias is not null) _backend.AddToEachRow(output, rows, OutputSize, Bias.Value);
         return output;
@@ -77,6 +81,7 @@ public sealed class Linear : ILayer
     public Tensor Backward(Tensor outputGradient)
     {
         var input = _input ?? throw new InvalidOperationException("Backward was called before Forward.");
+        if (_int8 is not null) throw new InvalidOperationException("Backward cannot follow an int8 forward pass (inference only).");
         int rows = RowsOf(input);
         if (outputGradient.Length != rows * OutputSize)
             throw new ArgumentException($"Expected a gradient of [{rows}, {OutputSize}], got {outputGradient.Shape}.", nameof(outputGradient));
@@ -88,6 +93,12 @@ public sealed class Linear : ILayer
             outputGradient, OutputSize, Weight.Value, InputSize, 0f, inputGradient, InputSize);
         return inputGradient;
     }
+
+    /// <summary>
+    /// Multiplies by an int8 copy of W from now on (inference only: see <see cref="Int8LayerWeights"/>); copies made by
+    /// <see cref="WithOwnBuffers"/> afterwards share it. Backward then throws.
+    /// </summary>
+    internal void QuantizeWeights() => _int8 = Int8LayerWeights.Quantize(Parameters);
 
     /// <summary>
     /// A layer with the same <see cref="Parameter"/> objects (not copies) and buffers of its own, so inference can run

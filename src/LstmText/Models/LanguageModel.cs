@@ -58,8 +58,30 @@ public sealed class LanguageModel
         return new LanguageModel(new LanguageModelNetwork(architecture, new RandomSource(seed)), tokenizer, null);
     }
 
-    /// <summary>A fresh working copy of the layers for one thread (training, generation or evaluation).</summary>
+    /// <summary>A fresh working copy of the float layers for one thread (training).</summary>
     internal LanguageModelNetwork CreateNetwork() => _weights.Clone();
+
+    /// <summary>A working copy for generation or evaluation: with <see cref="UsesInt8Weights"/>, its matrices quantized.</summary>
+    internal LanguageModelNetwork CreateInferenceNetwork()
+    {
+        var network = _weights.Clone();
+        if (UsesInt8Weights)
+        {
+            network.Lstm.QuantizeWeights();
+            network.Decoder.QuantizeWeights();
+        }
+        return network;
+    }
+
+    /// <summary>Whether generation and evaluation multiply by int8 weights (<see cref="WithInt8Weights"/>).</summary>
+    public bool UsesInt8Weights { get; private init; }
+
+    /// <summary>
+    /// The same model, generating and evaluating with int8 weights (every LSTM and decoder matrix quantized per row,
+    /// activations per row at every step, as PyTorch's dynamic quantization), about a quarter of the weight memory
+    /// traffic. Fine-tuning it trains the float weights (and returns a float model). Its file (<see cref="Save"/>) holds the float weights.
+    /// </summary>
+    public LanguageModel WithInt8Weights() => new(_weights, Tokenizer, Training) { UsesInt8Weights = true };
 
     /// <summary>Reads a model file written by <see cref="Save"/> (or by PyTorch with the same metadata).</summary>
     /// <exception cref="FileNotFoundException">The file does not exist.</exception>
@@ -152,7 +174,7 @@ public sealed class LanguageModel
         foreach (int id in ids)
             if ((uint)id >= (uint)Architecture.VocabularySize)
                 throw new ArgumentOutOfRangeException(nameof(ids), $"Id {id} is outside the vocabulary [0, {Architecture.VocabularySize}).");
-        return CreateNetwork().Forward(ids, ids.Length, 1, null, null).Clone();
+        return CreateInferenceNetwork().Forward(ids, ids.Length, 1, null, null).Clone();
     }
 
     /// <summary>Generates one continuation of <paramref name="prompt"/> (the prompt itself is not included).</summary>

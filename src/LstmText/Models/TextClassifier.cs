@@ -638,6 +638,21 @@ public sealed class TextClassifier
         });
     }
 
+    /// <summary>
+    /// A copy of this classifier that runs inference with int8 weights (every LSTM and head matrix quantized per row,
+    /// activations per row at every step, as PyTorch's dynamic quantization), about a quarter of the weight memory
+    /// traffic; the token table of the first layer stays float. Inference only: the copy cannot be trained. Its file
+    /// (<see cref="Save"/>) holds the float weights.
+    /// </summary>
+    public TextClassifier WithInt8Weights()
+    {
+        var copy = FromModelFile(ToModelFile(), "(this classifier)", _backend);
+        copy._network.Lstm.QuantizeWeights();
+        copy._network.HeadHidden?.QuantizeWeights();
+        copy._network.HeadOutput.QuantizeWeights();
+        return copy;
+    }
+
     private ClassifierNetwork RentReplica() => _replicas.TryTake(out var network) ? network : _network.WithOwnBuffers();
 
     private ClassPrediction PredictionOf(ReadOnlySpan<float> probabilities)
