@@ -95,10 +95,12 @@ public sealed class Linear : ILayer
     }
 
     /// <summary>
-    /// Multiplies by an int8 copy of W from now on (inference only: see <see cref="Int8LayerWeights"/>); copies made by
-    /// <see cref="WithOwnBuffers"/> afterwards share it. Backward then throws.
+    /// For inference: multiplies by int8 copies of W_ih and W_hh of every layer and direction from now on, as PyTorch's dynamic quantization does
+    /// (each weight row int8 with its own scale; each input row quantized to uint8 at every call or step, products in
+    /// int32 on AVX-VNNI where the CPU has it); biases stay float and the float weights are kept unchanged. Copies made
+    /// by <see cref="WithOwnBuffers"/> afterwards share the int8 weights. Backward then throws.
     /// </summary>
-    internal void QuantizeWeights() => _int8 = Int8LayerWeights.Quantize(Parameters);
+    public void QuantizeWeights() => _int8 = Int8LayerWeights.Quantize(Parameters);
 
     /// <summary>
     /// A layer with the same <see cref="Parameter"/> objects (not copies) and buffers of its own, so inference can run

@@ -126,10 +126,12 @@ public sealed class Lstm : ILayer
         _weights.Take(Directions).SelectMany(w => new[] { w.InputWeight, w.InputBias, w.HiddenBias });
 
     /// <summary>
-    /// Multiplies by int8 copies of W_ih and W_hh from now on (inference only: see <see cref="Int8LayerWeights"/>);
-    /// copies made by <see cref="WithOwnBuffers"/> afterwards share them. Backward then throws.
+    /// For inference: multiplies by int8 copies of W_ih and W_hh of every layer and direction from now on, as PyTorch's dynamic quantization does
+    /// (each weight row int8 with its own scale; each input row quantized to uint8 at every call or step, products in
+    /// int32 on AVX-VNNI where the CPU has it); biases stay float and the float weights are kept unchanged. Copies made
+    /// by <see cref="WithOwnBuffers"/> afterwards share the int8 weights. Backward then throws.
     /// </summary>
-    internal void QuantizeWeights() => _int8 = Int8LayerWeights.Quantize(Parameters);
+    public void QuantizeWeights() => _int8 = Int8LayerWeights.Quantize(Parameters);
 
     /// <summary>(h, c) after the last valid step of every row, from the last <see cref="Forward"/>; reused by the next call.</summary>
     public LstmState FinalState => _buffers?.FinalState ?? throw new InvalidOperationException("Forward has not run.");
