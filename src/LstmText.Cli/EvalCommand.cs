@@ -15,15 +15,17 @@ internal static class EvalCommand
         var corpus = new Option<string[]>("--corpus") { Description = "Corpus files or folders, scored as one sequence.", Required = true, AllowMultipleArgumentsPerToken = true };
         var json = new Option<bool>("--json") { Description = "Print one JSON object: loss, perplexity, bits_per_token, tokens, unknown_tokens." };
         var window = new Option<int>("--window") { Description = "Tokens per forward pass (does not change the result).", DefaultValueFactory = _ => 256 };
+        var int8 = Int8Option.Create();
         var command = new Command("eval",
             "Score a corpus: loss (nats/token), perplexity and bits per token.\n" +
             "Example: lstmtext eval --model shakespeare.safetensors --corpus valid.txt --json")
         {
-            model, corpus, json, window,
+            model, corpus, json, window, int8,
         };
         command.SetAction((parse, _) =>
         {
             var lm = LanguageModel.Load(parse.GetValue(model)!);
+            if (parse.GetValue(int8)) lm = lm.WithInt8Weights();
             var result = lm.Evaluate(TextCorpus.FromPaths(parse.GetValue(corpus)!), parse.GetValue(window));
             var output = parse.InvocationConfiguration.Output;
             if (result.UnknownTokens > 0)

@@ -18,12 +18,13 @@ internal static class EvaluateCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object: accuracy, macro_f1, loss, ece, classes, confusion_matrix." };
         var batchSize = new Option<int>("--batch-size") { Description = "Texts per forward pass.", DefaultValueFactory = _ => TextClassifier.DefaultBatchSize };
         var batchTokens = BatchTokensOption();
+        var int8 = Int8Option.Create();
         var command = new Command("evaluate",
             "Score a classifier on a labelled file: accuracy, macro-F1, the expected calibration error (ECE, 15 bins), per-class " +
             "precision/recall/F1 and the confusion matrix. Texts are read as the model was trained (its first max_tokens tokens).\n" +
             "Example: lstmtext evaluate --data test.tsv --label-map 0=negative,1=positive --drop-label neutral --json")
         {
-            model, json, batchSize, batchTokens,
+            model, json, batchSize, batchTokens, int8,
         };
         data.AddTo(command);
         labels.AddTo(command);
@@ -31,6 +32,7 @@ internal static class EvaluateCommand
         {
             var error = parse.InvocationConfiguration.Error;
             var (classifier, examples) = ReadModelAndData(parse, model, data, labels, error, "evaluate");
+            if (parse.GetValue(int8)) classifier = classifier.WithInt8Weights();
             var report = classifier.Evaluate(examples, PositiveValue(parse, batchSize), PositiveValue(parse, batchTokens));
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) output.WriteLine(report.ToJson());
