@@ -25,16 +25,18 @@ internal static class GenerateBenchCommand
         var repeat = new Option<int>("--repeat") { Description = "Timed runs; best and median are reported.", DefaultValueFactory = _ => 3 };
         var int8 = new Option<bool>("--int8") { Description = "Multiply by int8 weights (dynamic quantization) instead of float." };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var profile = ProfilingBackend.CreateOption();
         var command = new Command("generate",
             "Time batch-1 sampling from a character language model (one token per step) and report tokens/s.\n" +
             "Example: lstmtext bench generate --hidden 512 --layers 2 --tokens 2000 --threads 1 --json")
-        { vocabulary, embedding, hidden, layers, tokens, threads, repeat, int8, json };
+        { vocabulary, embedding, hidden, layers, tokens, threads, repeat, int8, json, profile };
         command.SetAction(parse =>
         {
             int v = parse.GetValue(vocabulary), e = parse.GetValue(embedding), h = parse.GetValue(hidden), l = parse.GetValue(layers);
             int count = parse.GetValue(tokens);
             bool quantized = parse.GetValue(int8);
-            var backend = new CpuBackend(Math.Max(1, parse.GetValue(threads)));
+            var cpu = new CpuBackend(Math.Max(1, parse.GetValue(threads)));
+            IBackend backend = parse.GetValue(profile) ? new ProfilingBackend(cpu) : cpu;
             var random = new RandomSource(1);
             var embed = new Embedding(v, e, random, backend: backend);
             var lstm = new Lstm(e, h, random, layers: l, backend: backend);
@@ -71,7 +73,7 @@ internal static class GenerateBenchCommand
                 {
                     ["engine"] = "lstmtext " + backend.Name,
                     ["mode"] = quantized ? "generate-int8" : "generate",
-                    ["threads"] = backend.Threads,
+                    ["threads"] = cpu.Threads,
                     ["vocab"] = v,
                     ["embedding"] = e,
                     ["hidden"] = h,
@@ -82,13 +84,15 @@ internal static class GenerateBenchCommand
                     ["seconds_median"] = timing.Median,
                     ["tokens_per_second"] = perSecond,
                     ["tokens_per_second_median"] = count / timing.Median,
-                });
+                    ["profile"] = backend is ProfilingBackend p ? p.ToJson() : null!,
+                }.Where(figure => figure.Value is not null).ToDictionary());
                 return 0;
             }
             var table = new Table().AddColumns("engine", "weights", "V", "E", "H", "layers", "tokens", "best", "median", "tokens/s");
             table.AddRow(backend.Name, quantized ? "int8" : "float32", Format(v), Format(e), Format(h), Format(l), Format(count),
                 $"{timing.Best * 1e3:F1} ms", $"{timing.Median * 1e3:F1} ms", $"[bold]{perSecond:F0}[/]");
             BenchmarkOutput.WriteTable(parse, table);
+            (backend as ProfilingBackend)?.WriteTable(parse);
             return 0;
         });
         return command;

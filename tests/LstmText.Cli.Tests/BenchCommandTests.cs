@@ -19,4 +19,26 @@ public sealed class BenchCommandTests
         using var json = JsonDocument.Parse(output);
         Assert.True(json.RootElement.GetProperty(figure).GetDouble() > 0);
     }
+
+    [Theory]
+    [InlineData("lstm|--input|4|--hidden|4|--batch|2|--steps|3", "lstm cell backward")]
+    [InlineData("train|--vocab|7|--embedding|4|--hidden|4|--batch|2|--steps|3", "adam step")]
+    [InlineData("generate|--vocab|9|--embedding|4|--hidden|8|--tokens|10", "lstm cell forward")]
+    public void Profile_lists_every_kernel_with_its_time_and_the_gemms_with_their_rate(string arguments, string kernel)
+    {
+        var (exit, output, error) = CommandLine.Run(["bench", .. arguments.Split('|'), "--repeat", "1", "--threads", "1", "--json", "--profile"]);
+        Assert.True(exit == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var rows = json.RootElement.GetProperty("profile").EnumerateArray().ToList();
+        var row = Assert.Single(rows, r => r.GetProperty("kernel").GetString() == kernel);
+        Assert.True(row.GetProperty("calls").GetInt64() > 0);
+        var gemm = rows.First(r => r.GetProperty("kernel").GetString()!.StartsWith("gemm", StringComparison.Ordinal));
+        Assert.True(gemm.GetProperty("gflops").GetDouble() > 0);
+        Assert.InRange(rows.Sum(r => r.GetProperty("share").GetDouble()), 0.999, 1.001);
+        // without --profile there is no profile
+        (exit, output, error) = CommandLine.Run(["bench", .. arguments.Split('|'), "--repeat", "1", "--threads", "1", "--json"]);
+        Assert.True(exit == 0, error);
+        using var plain = JsonDocument.Parse(output);
+        Assert.False(plain.RootElement.TryGetProperty("profile", out _));
+    }
 }
