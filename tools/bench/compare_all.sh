@@ -14,12 +14,12 @@
 #                /work/anchor-torchsharp); copy it from ../shared/anchors/torchsharp and build it once
 #                (`dotnet build -c Release DIR`, which also runs its weaken_version.py). Without it, its column is "-".
 #   --log FILE   every raw JSON line, one per run (default: a temporary file, named at the end)
+#   --summarize FILE  run nothing: print the table of an earlier --log (also of an interrupted run)
 # Prints one table: per workload the median throughput of each engine and the ratios ours ÷ LibTorch and
 # ours ÷ PyTorch (median, min-max over rounds). Throughput is the best-of-repeats figure each engine reports.
 set -euo pipefail
-source "$(dirname "$0")/common.sh"
 
-rounds=5; threads=1; quick=0; only="train layer generate classify int8"; log=""
+rounds=5; threads=1; quick=0; only="train layer generate classify int8"; log=""; summarize=""
 anchor=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -29,10 +29,13 @@ while [[ $# -gt 0 ]]; do
     --only) only="$2"; shift 2 ;;
     --anchor) anchor="$2"; shift 2 ;;
     --log) log="$2"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
+    --summarize) summarize="$2"; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) echo "compare_all.sh: unknown option $1" >&2; echo "see: tools/bench/compare_all.sh --help" >&2; exit 2 ;;
   esac
 done
+if [[ -z "$summarize" ]]; then
+source "$(dirname "$0")/common.sh"
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "compare_all.sh: --rounds must be a positive whole number, not '$rounds'" >&2; exit 2; }
 [[ "$threads" =~ ^[1-9][0-9]*$ ]] || { echo "compare_all.sh: --threads must be a positive whole number, not '$threads'" >&2; exit 2; }
 
@@ -99,6 +102,10 @@ for ((round = 1; round <= rounds; round++)); do
   done
   echo "  round $round done, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
+else
+  python=/usr/bin/python3; log="$summarize"
+  [[ -f "$log" ]] || { echo "compare_all.sh: --summarize: no file $log" >&2; exit 2; }
+fi
 
 "$python" - "$log" "$threads" <<'PY'
 import json, statistics, sys
@@ -140,4 +147,4 @@ if int8:
         print(f"{name:<26} {med(values, 'ours'):>10} {med(values, 'float'):>10} {med(values, 'pytorch'):>10}  "
               f"{ratio(values, 'ours', 'float'):<26} {ratio(values, 'ours', 'pytorch'):<26}")
 PY
-echo "raw results: $log (torch $("$python" -c 'import torch; print(torch.__version__)'), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto})" >&2
+[[ -n "$summarize" ]] || echo "raw results: $log (torch $("$python" -c 'import torch; print(torch.__version__)'), OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-auto})" >&2
