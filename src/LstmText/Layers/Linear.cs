@@ -95,7 +95,7 @@ public sealed class Linear : ILayer
     }
 
     /// <summary>
-    /// For inference: multiplies by int8 copies of W_ih and W_hh of every layer and direction from now on, as PyTorch's dynamic quantization does
+    /// For inference: multiplies by an int8 copy of W from now on, as PyTorch's dynamic quantization does
     /// (each weight row int8 with its own scale; each input row quantized to uint8 at every call or step, products in
     /// int32 on AVX-VNNI where the CPU has it); biases stay float and the float weights are kept unchanged. Copies made
     /// by <see cref="WithOwnBuffers"/> afterwards share the int8 weights. Backward then throws.

@@ -1,7 +1,9 @@
 using System.Text.Json;
 using LstmText.Compute.Cpu;
 using LstmText.Layers;
+using LstmText.Models;
 using LstmText.Tensors;
+using LstmText.Tokenizers;
 
 namespace LstmText.Tests.Compute;
 
@@ -123,6 +125,45 @@ public sealed class Int8InferenceTests
         // padding: outputs past a row's length stay exactly 0
         for (int t = 1; t < 30; t++) Assert.All(actual.AsSpan((t * 4 + 2) * 128, 128).ToArray(), v => Assert.Equal(0f, v));
         Assert.Throws<InvalidOperationException>(() => quantized.Backward(Tensor.Zeros(30, 4, 128)));
+    }
+
+    [Fact]
+    public void An_int8_language_model_scores_close_to_its_float_model_which_stays_float()
+    {
+        var tokenizer = CharTokenizer.Build(["the quick brown fox jumps over the lazy dog"]);
+        var model = LanguageModel.Create(tokenizer, new LanguageModelArchitecture(tokenizer.VocabularySize, 16, 48, 2), seed: 4);
+        var ids = tokenizer.Encode("the lazy dog jumps over the quick brown fox");
+        var expected = model.ComputeLogits(ids).ToArray();
+        var int8 = model.WithInt8Weights();
+        Assert.True(int8.UsesInt8Weights);
+        Assert.False(model.UsesInt8Weights);
+        var actual = int8.ComputeLogits(ids).ToArray();
+        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        Assert.InRange(worst, 1e-7, 0.02);
+        Assert.Equal(expected, model.ComputeLogits(ids).ToArray());
+    }
+
+    [Fact]
+    public void An_int8_classifier_predicts_close_to_its_float_classifier()
+    {
+        var tokenizer = CharTokenizer.Build(["abcdefghij "]);
+        var classifier = new TextClassifier(tokenizer, ["a", "b", "c"], new TextClassifierArchitecture
+        {
+            EmbeddingSize = 8, HiddenSize = 24, Bidirectional = true, Pooling = SequencePooling.Concat,
+        }, new RandomSource(7));
+        string[] texts = ["abc def", "jihgfedcba", "a", "bead cafe bad"];
+        var expected = classifier.PredictBatch(texts);
+        var actual = classifier.WithInt8Weights().PredictBatch(texts);
+        double worst = 0;
+        for (int i = 0; i < texts.Length; i++)
+            worst = Math.Max(worst, expected[i].Probabilities.Zip(actual[i].Probabilities, (e, a) => Math.Abs(e - a)).Max());
+        Assert.InRange(worst, 1e-9, 0.01);
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            var int8 = classifier.WithInt8Weights();
+            int8.ForwardBatch([1, 2, 3], [3], new RandomSource(1));
+            int8.Backward(Tensor.Zeros(1, 3));
+        });
     }
 
     /// <summary>The documented tolerance of the int8 LSTM's outputs (|h| ≤ 1) against float: docs/performance.md.</summary>
