@@ -111,6 +111,7 @@ fi
 import json, statistics, sys
 log, threads = sys.argv[1], sys.argv[2]
 runs = [json.loads(line) for line in open(log)]
+threads = ", ".join(sorted({str(r["result"].get("threads", "?")) for r in runs})) or threads  # as the engines report it
 # (workload, figure) -> per engine -> {round: value}
 figures = {"train": ["tokens_per_second"], "layer": ["tokens_per_second"], "generate": ["tokens_per_second"],
            "classify": ["batch_rows_per_second", "single_rows_per_second"],
