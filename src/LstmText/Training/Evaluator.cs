@@ -7,7 +7,7 @@ namespace LstmText.Training;
 internal static class Evaluator
 {
     public static Evaluation Evaluate(LanguageModel model, int[] ids, int windowLength) =>
-        Evaluate(model.CreateNetwork(), ids, windowLength);
+        Evaluate(model.CreateInferenceNetwork(), ids, windowLength);
 
     public static Evaluation Evaluate(LanguageModelNetwork network, int[] ids, int windowLength)
     {
