@@ -1,5 +1,5 @@
-using LstmText.Compute;
 using System.Diagnostics;
+using LstmText.Compute;
 using LstmText.Optimizers;
 using LstmText.Tensors;
 using LstmText.Training;
