@@ -13,8 +13,8 @@ namespace LstmText.Forecasting;
 /// <remarks>Memory: the LSTM's buffers for one (T, B), a head input [B, H + S] and an output gradient [T, B, H], reused.</remarks>
 public sealed class ForecastNetwork : ILayer, INetwork<ForecastBatch>
 {
-    private readonly TensorBuffer _headInput = new(CpuBackend.Default);
-    private readonly TensorBuffer _lstmGradient = new(CpuBackend.Default);
+    private readonly TensorBuffer _headInput;
+    private readonly TensorBuffer _lstmGradient;
     private int _steps;
     private int _batch;
 
@@ -35,6 +35,8 @@ public sealed class ForecastNetwork : ILayer, INetwork<ForecastBatch>
         Lstm = new Lstm(inputFeatures, hiddenSize, random, layers, dropout: dropout, backend: Backend);
         Head = new Linear(hiddenSize + skipFeatures, outputs, random, backend: Backend);
         SkipFeatures = skipFeatures;
+        _headInput = new TensorBuffer(Backend);
+        _lstmGradient = new TensorBuffer(Backend);
         Parameters = [.. Lstm.Parameters, .. Head.Parameters];
         NamedParameters = [.. Lstm.Parameters.Select(p => ("lstm." + p.Name, p)), .. Head.Parameters.Select(p => ("head." + p.Name, p))];
     }
@@ -45,6 +47,8 @@ public sealed class ForecastNetwork : ILayer, INetwork<ForecastBatch>
         Lstm = source.Lstm.WithOwnBuffers();
         Head = source.Head.WithOwnBuffers();
         SkipFeatures = source.SkipFeatures;
+        _headInput = new TensorBuffer(Backend);
+        _lstmGradient = new TensorBuffer(Backend);
         Parameters = source.Parameters;
         NamedParameters = source.NamedParameters;
     }
@@ -85,12 +89,10 @@ public sealed class ForecastNetwork : ILayer, INetwork<ForecastBatch>
         if (SkipFeatures > 0 && (skip is null || skip.Length != _batch * SkipFeatures))
             throw new ArgumentException($"The head expects {SkipFeatures} direct inputs per window.", nameof(skip));
         var headInput = _headInput.ReuseUninitialized(_batch, width);
-        var last = output.HostSpan.Slice((_steps - 1) * _batch * h, _batch * h);
-        for (int b = 0; b < _batch; b++)
-        {
-            last.Slice(b * h, h).CopyTo(headInput.HostSpan.Slice(b * width, h));
-            if (SkipFeatures > 0) skip!.HostSpan.Slice(b * SkipFeatures, SkipFeatures).CopyTo(headInput.HostSpan.Slice(b * width + h, SkipFeatures));
-        }
+        // Row b of the head input is [h_T of row b, skip row b]: two strided row copies on the backend.
+        Backend.CopyRows(output.Slice((_steps - 1) * _batch * h, _batch * h), h, headInput.All, width, _batch, h);
+        if (SkipFeatures > 0)
+            Backend.CopyRows(skip!.All, SkipFeatures, headInput.Slice(h, headInput.Length - h), width, _batch, SkipFeatures);
         return Head.Forward(headInput);
     }
 
@@ -100,8 +102,7 @@ public sealed class ForecastNetwork : ILayer, INetwork<ForecastBatch>
         var headGradient = Head.Backward(outputGradient);
         int h = Lstm.HiddenSize, width = h + SkipFeatures;
         var lstmGradient = _lstmGradient.Reuse(_steps, _batch, h);
-        var last = lstmGradient.HostSpan.Slice((_steps - 1) * _batch * h, _batch * h);
-        for (int b = 0; b < _batch; b++) headGradient.HostSpan.Slice(b * width, h).CopyTo(last.Slice(b * h, h));
+        Backend.CopyRows(headGradient.All, width, lstmGradient.Slice((_steps - 1) * _batch * h, _batch * h), h, _batch, h);
         Lstm.Backward(lstmGradient);
     }
 }
@@ -110,10 +111,10 @@ public sealed class ForecastNetwork : ILayer, INetwork<ForecastBatch>
 internal sealed record ForecastBatch(Tensor Sequence, Tensor? Skip, Tensor Target);
 
 /// <summary>The regressor's loss for the shared trainer step: mean squared error, or the pinball loss for quantile outputs.</summary>
-internal sealed class RegressionObjective(IReadOnlyList<double> quantiles) : Training.IBatchLoss<ForecastBatch>
+internal sealed class RegressionObjective(IReadOnlyList<double> quantiles, IBackend backend) : Training.IBatchLoss<ForecastBatch>
 {
-    private readonly MeanSquaredErrorLoss _mse = new();
-    private readonly QuantileLoss? _pinball = quantiles.Count > 0 ? new QuantileLoss(quantiles) : null;
+    private readonly MeanSquaredErrorLoss _mse = new(backend);
+    private readonly QuantileLoss? _pinball = quantiles.Count > 0 ? new QuantileLoss(quantiles, backend) : null;
 
     public float Forward(Tensor output, ForecastBatch batch) =>
         (float)(_pinball is null ? _mse.Forward(output, batch.Target) : _pinball.Forward(output, batch.Target));

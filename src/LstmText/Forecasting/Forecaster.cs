@@ -396,15 +396,21 @@ public sealed class Forecaster
         for (int start = 0; start < windows.Count; start += Batch)
         {
             int b = Math.Min(Batch, windows.Count - start);
-            var sequence = Tensor.Zeros(lookback, b, width);
-            var skip = Tensor.Zeros(b, Math.Max(1, SkipFeatures));
+            int skipWidth = Math.Max(1, SkipFeatures);
+            var sequenceValues = new float[lookback * b * width];
+            var skipValues = new float[b * skipWidth];
             for (int i = 0; i < b; i++)
             {
                 var (p, origin) = windows[start + i];
-                FillWindow(p, origin, rows, skip.HostSpan.Slice(i * skip.Shape[1], skip.Shape[1]));
-                for (int t = 0; t < lookback; t++) rows.AsSpan(t * width, width).CopyTo(sequence.HostSpan.Slice((t * b + i) * width, width));
+                FillWindow(p, origin, rows, skipValues.AsSpan(i * skipWidth, skipWidth));
+                for (int t = 0; t < lookback; t++) rows.AsSpan(t * width, width).CopyTo(sequenceValues.AsSpan((t * b + i) * width, width));
             }
-            var output = Network.Forward(sequence, SkipFeatures > 0 ? skip : null).HostSpan;
+            // Assembled on the host, uploaded to where the network computes; the forecasts are downloaded.
+            var sequence = Tensor.Zeros(Network.Backend, lookback, b, width);
+            sequence.Upload(sequenceValues);
+            var skip = Tensor.Zeros(Network.Backend, b, skipWidth);
+            skip.Upload(skipValues);
+            var output = Network.Forward(sequence, SkipFeatures > 0 ? skip : null).ToArray();
             for (int i = 0; i < b; i++)
             {
                 var (p, origin) = windows[start + i];

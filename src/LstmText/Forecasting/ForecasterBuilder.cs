@@ -183,10 +183,10 @@ public sealed class ForecasterBuilder
         RandomSource random, IProgress<ForecastTrainingProgress>? progress, CancellationToken cancellation)
     {
         var network = model.Network;
-        var optimizer = new Adam(network.Parameters, new AdamSettings((float)t.LearningRate));
+        var optimizer = new Adam(network.Parameters, new AdamSettings((float)t.LearningRate), network.Backend);
         int stepsPerEpoch = (training.Count + t.BatchSize - 1) / t.BatchSize;
         var schedule = t.CosineSchedule ? LearningRateSchedule.Cosine((float)t.LearningRate, stepsPerEpoch * t.Epochs) : null;
-        var objective = new RegressionObjective(model.Quantiles);
+        var objective = new RegressionObjective(model.Quantiles, network.Backend);
         // The one trainer step every model kind shares: zero, forward, loss, backward, hooks, clipping, the optimizer.
         var trainingStep = new TrainingStep<ForecastBatch>(network, objective, optimizer, t.ClipNorm > 0 ? (float)t.ClipNorm : null);
         var order = Enumerable.Range(0, training.Count).ToArray();
@@ -219,7 +219,7 @@ public sealed class ForecasterBuilder
                 bestValidation = validationLoss ?? double.PositiveInfinity;
                 bestEpoch = epoch;
                 stale = 0;
-                for (int i = 0; i < best.Length; i++) network.Parameters[i].Value.HostSpan.CopyTo(best[i].HostSpan);
+                for (int i = 0; i < best.Length; i++) network.Parameters[i].Value.CopyTo(best[i]);
             }
             else
             {
@@ -266,17 +266,29 @@ public sealed class ForecasterBuilder
         public ForecastBatch Batch(ReadOnlySpan<int> indexes)
         {
             int b = indexes.Length, lookback = model.Settings.Lookback, width = model.InputFeatures, horizon = model.Settings.Horizon;
-            var sequence = Tensor.Zeros(lookback, b, width);
-            var skip = Tensor.Zeros(b, Math.Max(1, model.SkipFeatures));
-            var target = Tensor.Zeros(b, horizon);
+            int skipWidth = Math.Max(1, model.SkipFeatures);
+            var sequence = new float[lookback * b * width];
+            var skip = new float[b * skipWidth];
+            var target = new float[b * horizon];
             for (int i = 0; i < b; i++)
             {
                 var rows = _sequences[indexes[i]];
-                for (int t = 0; t < lookback; t++) rows.AsSpan(t * width, width).CopyTo(sequence.HostSpan.Slice((t * b + i) * width, width));
-                _skips[indexes[i]].CopyTo(skip.HostSpan.Slice(i * skip.Shape[1], skip.Shape[1]));
-                _targets[indexes[i]].CopyTo(target.HostSpan.Slice(i * horizon, horizon));
+                for (int t = 0; t < lookback; t++) rows.AsSpan(t * width, width).CopyTo(sequence.AsSpan((t * b + i) * width, width));
+                _skips[indexes[i]].CopyTo(skip.AsSpan(i * skipWidth, skipWidth));
+                _targets[indexes[i]].CopyTo(target.AsSpan(i * horizon, horizon));
             }
-            return new ForecastBatch(sequence, model.SkipFeatures > 0 ? skip : null, target);
+            // The batch is assembled on the host and uploaded to where the network computes.
+            var backend = model.Network.Backend;
+            var skipTensor = Upload(backend, skip, b, skipWidth);
+            return new ForecastBatch(Upload(backend, sequence, lookback, b, width), model.SkipFeatures > 0 ? skipTensor : null,
+                Upload(backend, target, b, horizon));
+        }
+
+        private static Tensor Upload(IBackend backend, float[] values, params ReadOnlySpan<int> dimensions)
+        {
+            var tensor = Tensor.Zeros(backend, dimensions);
+            tensor.Upload(values);
+            return tensor;
         }
 
         public double Loss(ForecastNetwork network, RegressionObjective objective)

@@ -8,6 +8,8 @@ namespace LstmText.Layers;
 public sealed class Activation
 {
     private readonly IBackend _backend;
+    private readonly TensorBuffer _outputBuffer;
+    private readonly TensorBuffer _inputGradientBuffer;
     private Tensor? _output;
     private Tensor? _inputGradient;
 
@@ -16,6 +18,8 @@ public sealed class Activation
     {
         Kind = kind;
         _backend = backend ?? CpuBackend.Default;
+        _outputBuffer = new TensorBuffer(_backend);
+        _inputGradientBuffer = new TensorBuffer(_backend);
     }
 
     /// <summary>Which function this is.</summary>
@@ -24,11 +28,9 @@ public sealed class Activation
     /// <summary>Applies the function; returns a tensor of the input's shape, reused by the next call.</summary>
     public Tensor Forward(Tensor input)
     {
-        if (_output is null || !_output.Shape.Equals(input.Shape))
-        {
-            _output = Tensor.Zeros(_backend, input.Shape);
-            _inputGradient = Tensor.Zeros(_backend, input.Shape);
-        }
+        // Grow-only buffers: a batch of another shape reuses their storage (and objects) without allocating.
+        _output = _outputBuffer.Reuse(input.Shape.Dimensions);
+        _inputGradient = _inputGradientBuffer.Reuse(input.Shape.Dimensions);
         _backend.Activate(Kind, input, _output);
         return _output;
     }

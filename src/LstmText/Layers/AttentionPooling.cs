@@ -20,6 +20,7 @@ public sealed class AttentionPooling : IPoolingLayer
     private Tensor? _weights;
     private Tensor? _weightGradient;
     private Tensor? _scoreGradient;
+    private readonly TensorBuffer[] _perStep;
 
     /// <summary>Creates the pooling with w from U(−1/√F, 1/√F), as PyTorch initialises the Linear layer.</summary>
     public AttentionPooling(int inputSize, RandomSource random, IBackend? backend = null)
@@ -28,6 +29,7 @@ public sealed class AttentionPooling : IPoolingLayer
         InputSize = inputSize;
         _backend = backend ?? CpuBackend.Default;
         _buffers = new(_backend);
+        _perStep = [new(_backend), new(_backend), new(_backend), new(_backend)];
         var weight = Tensor.Zeros(_backend, 1, inputSize);
         random.FillScaledUniform(weight, inputSize);
         Weight = new Parameter("weight", weight);
@@ -39,6 +41,7 @@ public sealed class AttentionPooling : IPoolingLayer
         InputSize = source.InputSize;
         _backend = source._backend;
         _buffers = new(_backend);
+        _perStep = [new(_backend), new(_backend), new(_backend), new(_backend)];
         Weight = source.Weight;
         Parameters = source.Parameters;
     }
@@ -67,13 +70,11 @@ public sealed class AttentionPooling : IPoolingLayer
         _lengths.Set(sequence, InputSize, lengths);
         int steps = _lengths.Steps, batch = _lengths.Batch, rows = steps * batch;
         _sequence = sequence;
-        if (_scores is null || !_scores.HasShape(steps, batch))
-        {
-            _scores = Tensor.Zeros(_backend, steps, batch);
-            _weights = Tensor.Zeros(_backend, steps, batch);
-            _weightGradient = Tensor.Zeros(_backend, steps, batch);
-            _scoreGradient = Tensor.Zeros(_backend, steps, batch);
-        }
+        // Grow-only [T, B] buffers: a batch of another shape reuses their storage (and objects) without allocating.
+        _scores = _perStep[0].Reuse(steps, batch);
+        _weights = _perStep[1].Reuse(steps, batch);
+        _weightGradient = _perStep[2].Reuse(steps, batch);
+        _scoreGradient = _perStep[3].Reuse(steps, batch);
         _backend.Gemm(Transpose.No, Transpose.Yes, rows, 1, InputSize, 1f, sequence, InputSize, Weight.Value, InputSize, 0f, _scores, 1);
         _backend.SoftmaxOverTime(_scores, steps, batch, _lengths.Span, _weights!);
         var output = _buffers.Output(batch, OutputSize);

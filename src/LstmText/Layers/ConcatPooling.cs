@@ -12,6 +12,7 @@ public sealed class ConcatPooling : IPoolingLayer
     private readonly IPoolingLayer[] _parts;
     private readonly PooledBuffers _buffers;
     private Tensor? _partGradient;
+    private TensorBuffer? _partGradientBuffer;
     private int _steps;
     private int _batch;
 
@@ -67,7 +68,7 @@ public sealed class ConcatPooling : IPoolingLayer
         if (_batch == 0) throw new InvalidOperationException("Backward was called before Forward.");
         if (outputGradient.Length != _batch * OutputSize)
             throw new ArgumentException($"Expected a gradient of [{_batch}, {OutputSize}], got {outputGradient.Shape}.", nameof(outputGradient));
-        if (_partGradient is null || !_partGradient.HasShape(_batch, InputSize)) _partGradient = Tensor.Zeros(_backend, _batch, InputSize);
+        _partGradient = (_partGradientBuffer ??= new TensorBuffer(_backend)).Reuse(_batch, InputSize);
         var gradient = _buffers.SequenceGradient(_steps, _batch, InputSize);
         for (int i = 0; i < _parts.Length; i++)
         {

@@ -13,6 +13,7 @@ public sealed class CrossEntropyLoss
     private readonly IBackend _backend;
     private readonly float[]? _classWeights;
     private Tensor? _gradient;
+    private TensorBuffer? _gradientBuffer;
 
     /// <summary>Creates the loss; targets equal to <paramref name="ignoreIndex"/> count for nothing.</summary>
     public CrossEntropyLoss(int ignoreIndex = -100, IBackend? backend = null)
@@ -53,7 +54,8 @@ public sealed class CrossEntropyLoss
         if (logits.Shape.Rank != 2)
             throw new ArgumentException($"Logits must be [N, C], got {logits.Shape}.", nameof(logits));
         int rows = logits.Shape[0], classes = logits.Shape[1];
-        if (_gradient is null || !_gradient.Shape.Equals(logits.Shape)) _gradient = Tensor.Zeros(_backend, logits.Shape);
+        // A grow-only buffer: logits of another shape reuse its storage (and object) without allocating.
+        _gradient = (_gradientBuffer ??= new TensorBuffer(_backend)).Reuse(rows, classes);
         if (_classWeights is null)
         {
             (LossSum, CountedTargets) = _backend.SoftmaxCrossEntropy(logits, rows, classes, targets, IgnoreIndex, _gradient);

@@ -8,6 +8,9 @@ namespace LstmText.Layers;
 public sealed class Dropout
 {
     private readonly IBackend _backend;
+    private readonly TensorBuffer _maskBuffer;
+    private readonly TensorBuffer _outputBuffer;
+    private readonly TensorBuffer _inputGradientBuffer;
     private Tensor? _mask;
     private Tensor? _output;
     private Tensor? _inputGradient;
@@ -20,6 +23,9 @@ public sealed class Dropout
             throw new ArgumentOutOfRangeException(nameof(probability), $"Dropout probability {probability} is not in [0, 1).");
         Probability = probability;
         _backend = backend ?? CpuBackend.Default;
+        _maskBuffer = new TensorBuffer(_backend);
+        _outputBuffer = new TensorBuffer(_backend);
+        _inputGradientBuffer = new TensorBuffer(_backend);
     }
 
     /// <summary>The drop probability.</summary>
@@ -32,12 +38,10 @@ public sealed class Dropout
     {
         _active = random is not null && Probability > 0f;
         if (!_active) return input;
-        if (_mask is null || !_mask.Shape.Equals(input.Shape))
-        {
-            _mask = Tensor.Zeros(_backend, input.Shape);
-            _output = Tensor.Zeros(_backend, input.Shape);
-            _inputGradient = Tensor.Zeros(_backend, input.Shape);
-        }
+        // Grow-only buffers: a batch of another shape reuses their storage (and objects) without allocating.
+        _mask = _maskBuffer.Reuse(input.Shape.Dimensions);
+        _output = _outputBuffer.Reuse(input.Shape.Dimensions);
+        _inputGradient = _inputGradientBuffer.Reuse(input.Shape.Dimensions);
         _backend.DropoutMask(_mask, Probability, random!);
         _backend.Multiply(input, _mask, _output!);
         return _output!;

@@ -441,7 +441,8 @@ public sealed class Lstm : ILayer
     private Buffers EnsureBuffers(int steps, int batch)
     {
         if (_buffers is { } b && b.Steps == steps && b.Batch == batch) return b;
-        _buffers = new Buffers(this, steps, batch, _storage);
+        _buffers ??= new Buffers(this, _storage);
+        _buffers.Reset(steps, batch);
         return _buffers;
     }
 
@@ -457,10 +458,33 @@ public sealed class Lstm : ILayer
     /// <summary>Every buffer of one (T, B) shape, allocated together so a steady-state step allocates nothing.</summary>
     private sealed class Buffers
     {
-        // storage is kept by the LSTM across shapes: tensor k of every Buffers lives in storage[k], so a new shape
-        // reuses the memory of the last one. Every buffer is fully written before it is read, so none is cleared.
-        public Buffers(Lstm lstm, int steps, int batch, List<TensorBuffer> storage)
+        private readonly Lstm _lstm;
+        private readonly List<TensorBuffer> _storage;
+
+        // storage is kept by the LSTM across shapes: tensor k lives in storage[k], so a new shape reuses the memory
+        // (and, when the rank and capacity allow, the tensor objects) of the last one. Every buffer is fully written
+        // before it is read, so none is cleared. The arrays are made once: their lengths depend on the layers only.
+        public Buffers(Lstm lstm, List<TensorBuffer> storage)
         {
+            _lstm = lstm;
+            _storage = storage;
+            int n = lstm.Layers * lstm.Directions;
+            Gates = new Tensor[n];
+            HiddenStates = new Tensor[n];
+            CellStates = new Tensor[n];
+            Outputs = new Tensor[lstm.Layers];
+            InputGradients = new Tensor[lstm.Layers];
+            Inputs = new Tensor[lstm.Layers];
+            _packed = new Tensor[n];
+        }
+
+        private readonly Tensor[] _packed;
+
+        /// <summary>Points every buffer at shape (T, B); allocates only when a buffer must grow or change rank.</summary>
+        public void Reset(int steps, int batch)
+        {
+            var lstm = _lstm;
+            var storage = _storage;
             int next = 0;
             Tensor Next(params ReadOnlySpan<int> dimensions)
             {
@@ -471,18 +495,12 @@ public sealed class Lstm : ILayer
             Steps = steps;
             Batch = batch;
             int h = lstm.HiddenSize, n = lstm.Layers * lstm.Directions;
-            Gates = new Tensor[n];
-            HiddenStates = new Tensor[n];
-            CellStates = new Tensor[n];
             for (int i = 0; i < n; i++)
             {
                 Gates[i] = Next(steps, batch, 4 * h);
                 HiddenStates[i] = Next(steps + 1, batch, h);
                 CellStates[i] = Next(steps + 1, batch, h);
             }
-            Outputs = new Tensor[lstm.Layers];
-            InputGradients = new Tensor[lstm.Layers];
-            Inputs = new Tensor[lstm.Layers];
             for (int l = 0; l < lstm.Layers; l++)
             {
                 Outputs[l] = Next(steps, batch, lstm.OutputSize);
@@ -493,32 +511,39 @@ public sealed class Lstm : ILayer
             HiddenGradient = Next(batch, h);
             PreviousHiddenGradient = Next(batch, h);
             CellGradient = Next(batch, h);
-            FinalState = new LstmState(Next(n, batch, h), Next(n, batch, h));
-            InitialStateGradient = new LstmState(Next(n, batch, h), Next(n, batch, h));
+            FinalState = SameOrNew(FinalState, Next(n, batch, h), Next(n, batch, h));
+            InitialStateGradient = SameOrNew(InitialStateGradient, Next(n, batch, h), Next(n, batch, h));
             if (batch <= PackedWeightMaximumBatch)
             {
-                PackedHiddenWeights = new Tensor[n];
-                for (int i = 0; i < n; i++) PackedHiddenWeights[i] = Next(lstm._backend.PackedWeightLength(4 * h, h));
+                for (int i = 0; i < n; i++) _packed[i] = Next(lstm._backend.PackedWeightLength(4 * h, h));
+                PackedHiddenWeights = _packed;
+            }
+            else
+            {
+                PackedHiddenWeights = null;
             }
         }
 
-        public int Steps { get; }
-        public int Batch { get; }
+        private static LstmState SameOrNew(LstmState? state, Tensor hidden, Tensor cell) =>
+            state is not null && ReferenceEquals(state.Hidden, hidden) && ReferenceEquals(state.Cell, cell) ? state : new LstmState(hidden, cell);
+
+        public int Steps { get; private set; }
+        public int Batch { get; private set; }
         public Tensor[] Gates { get; }
         public Tensor[] HiddenStates { get; }
         public Tensor[] CellStates { get; }
         public Tensor[] Outputs { get; }
         public Tensor[] Inputs { get; }
         public Tensor[] InputGradients { get; }
-        public Tensor GateGradients { get; }
-        public Tensor BiasGradient { get; }
-        public Tensor HiddenGradient { get; }
-        public Tensor PreviousHiddenGradient { get; }
-        public Tensor CellGradient { get; }
-        public LstmState FinalState { get; }
-        public LstmState InitialStateGradient { get; }
+        public Tensor GateGradients { get; private set; } = null!;
+        public Tensor BiasGradient { get; private set; } = null!;
+        public Tensor HiddenGradient { get; private set; } = null!;
+        public Tensor PreviousHiddenGradient { get; private set; } = null!;
+        public Tensor CellGradient { get; private set; } = null!;
+        public LstmState FinalState { get; private set; } = null!;
+        public LstmState InitialStateGradient { get; private set; } = null!;
 
         /// <summary>W_hh of every layer and direction in the backend's packed layout, for batches up to <see cref="PackedWeightMaximumBatch"/>.</summary>
-        public Tensor[]? PackedHiddenWeights { get; }
+        public Tensor[]? PackedHiddenWeights { get; private set; }
     }
 }

@@ -12,6 +12,7 @@ public sealed class MeanPooling : IPoolingLayer
     private readonly PooledBuffers _buffers;
     private float[] _hostWeights = [];
     private Tensor? _weights;
+    private TensorBuffer? _weightsBuffer;
     private Tensor? _sequence;
 
     /// <summary>Creates the pooling over <paramref name="inputSize"/> features.</summary>
@@ -42,7 +43,7 @@ public sealed class MeanPooling : IPoolingLayer
         int steps = _lengths.Steps, batch = _lengths.Batch;
         _sequence = sequence;
         // A weighted sum with weights 1/L_b at valid steps: the same kernel as attention, so the mask lives in one place.
-        if (_weights is null || !_weights.HasShape(steps, batch)) _weights = Tensor.Zeros(_backend, steps, batch);
+        _weights = (_weightsBuffer ??= new TensorBuffer(_backend)).ReuseUninitialized(steps, batch); // every element uploaded below
         // The weights come from the host's lengths, so they are made on the host and uploaded (one copy on the CPU).
         if (_hostWeights.Length < steps * batch) _hostWeights = new float[steps * batch];
         var w = _hostWeights.AsSpan(0, steps * batch);

@@ -463,17 +463,19 @@ public sealed class TextClassifier
         double temperature = _temperature;
         _inference.RunBatches(_inference.EncodeAll(texts, Encode), batchSize, batchTokens, (rows, logits) =>
         {
-            // (z − max z) / T: every exponent is at most 0, so a large logit or a small temperature cannot overflow.
+            // The logits are the caller's result: downloaded once per batch, then softmaxed on the host copy.
+            var values = new float[rows.Length * classes];
+            logits.Slice(0, values.Length).Download(values);
+            var probabilities = new float[classes];
             for (int k = 0; k < rows.Length; k++)
             {
-                var row = logits.HostSpan.Slice(k * classes, classes);
+                // (z − max z) / T: every exponent is at most 0, so a large logit or a small temperature cannot overflow.
+                var row = values.AsSpan(k * classes, classes);
                 TensorPrimitives.Subtract(row, TensorPrimitives.Max(row), row);
                 if (temperature != 1) TensorPrimitives.Divide(row, (float)temperature, row);
+                TensorPrimitives.SoftMax(row, probabilities);
+                results[rows[k]] = PredictionOf(probabilities);
             }
-            var probabilities = Tensor.Zeros(rows.Length, classes);
-            _backend.Softmax(logits, rows.Length, classes, probabilities);
-            for (int k = 0; k < rows.Length; k++)
-                results[rows[k]] = PredictionOf(probabilities.HostSpan.Slice(k * classes, classes));
         });
         return results;
     }

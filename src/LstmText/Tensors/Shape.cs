@@ -3,7 +3,9 @@ using System.Collections;
 namespace LstmText.Tensors;
 
 /// <summary>The dimensions of a tensor, outermost first (row-major).</summary>
-/// <remarks>A shape is immutable; two shapes are equal when their dimensions are.</remarks>
+/// <remarks>A shape is immutable, except the shape of a layer's reused buffer (a tensor a layer returns and overwrites
+/// on its next call), which takes the dimensions of each use of the same rank; two shapes are equal when their dimensions
+/// are. A tensor made from a buffer's shape gets a copy of it.</remarks>
 public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
 {
     private readonly int[] _dimensions;
@@ -13,23 +15,45 @@ public sealed class Shape : IEquatable<Shape>, IReadOnlyList<int>
     public Shape(params ReadOnlySpan<int> dimensions)
     {
         _dimensions = dimensions.ToArray();
+        ElementCount = CountOf(dimensions);
+    }
+
+    private Shape(ReadOnlySpan<int> dimensions, bool reusable) : this(dimensions) => IsReusable = reusable;
+
+    /// <summary>A shape that <see cref="TryReuseAs"/> may change in place (a reused buffer's, see <see cref="TensorBuffer"/>).</summary>
+    internal static Shape Reusable(ReadOnlySpan<int> dimensions) => new(dimensions, reusable: true);
+
+    /// <summary>Whether this is a reused buffer's shape, which changes with each use.</summary>
+    internal bool IsReusable { get; }
+
+    /// <summary>Takes <paramref name="dimensions"/> in place when this is a reusable shape of the same rank.</summary>
+    internal bool TryReuseAs(ReadOnlySpan<int> dimensions)
+    {
+        if (!IsReusable || dimensions.Length != _dimensions.Length) return false;
+        ElementCount = CountOf(dimensions);
+        dimensions.CopyTo(_dimensions);
+        return true;
+    }
+
+    private static int CountOf(ReadOnlySpan<int> dimensions)
+    {
         long count = 1;
-        for (int i = 0; i < _dimensions.Length; i++)
+        for (int i = 0; i < dimensions.Length; i++)
         {
-            if (_dimensions[i] < 0)
-                throw new ArgumentException($"Dimension {i} of shape {Format(_dimensions)} is negative.", nameof(dimensions));
-            count *= _dimensions[i];
+            if (dimensions[i] < 0)
+                throw new ArgumentException($"Dimension {i} of shape {Format(dimensions.ToArray())} is negative.", nameof(dimensions));
+            count *= dimensions[i];
             if (count > Array.MaxLength)
-                throw new ArgumentException($"Shape {Format(_dimensions)} holds more elements than one array can.", nameof(dimensions));
+                throw new ArgumentException($"Shape {Format(dimensions.ToArray())} holds more elements than one array can.", nameof(dimensions));
         }
-        ElementCount = (int)count;
+        return (int)count;
     }
 
     /// <summary>The number of dimensions.</summary>
     public int Rank => _dimensions.Length;
 
     /// <summary>The product of all dimensions (1 for a scalar shape).</summary>
-    public int ElementCount { get; }
+    public int ElementCount { get; private set; }
 
     /// <summary>The number of dimensions (same as <see cref="Rank"/>).</summary>
     public int Count => _dimensions.Length;

@@ -15,9 +15,10 @@ public sealed class Tensor
 {
     private readonly float[]? _host;
 
-    private Tensor(Shape shape, TensorStorage storage)
+    private Tensor(Shape shape, TensorStorage storage, bool adoptReusableShape = false)
     {
-        Shape = shape;
+        // A reused buffer's shape changes with the buffer's next use; any other tensor keeps a shape of its own.
+        Shape = shape.IsReusable && !adoptReusableShape ? new Shape(shape.Dimensions) : shape;
         Storage = storage;
         _host = storage.HostArray;
     }
@@ -71,7 +72,7 @@ public sealed class Tensor
     {
         if (storage.Length < shape.ElementCount)
             throw new ArgumentException($"Storage of {storage.Length} elements cannot hold a tensor of shape {shape}.", nameof(storage));
-        return new Tensor(shape, storage);
+        return new Tensor(shape, storage, adoptReusableShape: true);
     }
 
     /// <summary>Creates a host tensor that holds a copy of <paramref name="values"/> with the given shape.</summary>

@@ -55,7 +55,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
         (_validationIds, _validationLabels) = Encode(split.Validation);
         if (_trainIds.Length == 0) throw new TrainingException("none of the training texts gives a token; there is nothing to train on");
         _classWeights = ClassWeightsFor(settings, classifier.ClassNames, _trainLabels);
-        _loss = new(_classWeights is null ? new CrossEntropyLoss() : new CrossEntropyLoss(_classWeights));
+        _loss = new(_classWeights is null ? new CrossEntropyLoss(backend: _network.Backend) : new CrossEntropyLoss(_classWeights, backend: _network.Backend));
         _batches = new ClassifierBatches(_trainIds, _trainLabels, settings.Batch, settings.RandomSeed, settings.UnknownDropout,
             classifier.Tokenizer.UnknownId, _paddingId);
         if (settings.EncoderRateFactor != 1f) Optimizer.ScaleLearningRate(_network.EncoderParameters, settings.EncoderRateFactor);
@@ -328,7 +328,7 @@ internal sealed class ClassifierTrainer : TrainingLoop<ClassifierTrainingSetting
     private (float[] Logits, double Loss) ValidationLogits()
     {
         var order = Enumerable.Range(0, _validationIds.Length).OrderBy(i => _validationIds[i].Length).ToArray();
-        var loss = new CrossEntropyLoss();
+        var loss = new CrossEntropyLoss(backend: _network.Backend);
         int classes = _classifier.ClassNames.Count;
         double sum = 0;
         var all = new float[_validationIds.Length * classes];

@@ -14,7 +14,7 @@ internal static class Evaluator
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(windowLength);
         if (ids.Length < 2)
             throw new TrainingException($"the text has {ids.Length} token(s); scoring needs at least 2");
-        var loss = new CrossEntropyLoss();
+        var loss = new CrossEntropyLoss(backend: network.Backend);
         LstmState? state = null;
         double sum = 0;
         for (int start = 0; start < ids.Length - 1; start += windowLength)

@@ -22,7 +22,7 @@ internal sealed class LanguageModelTrainer : TrainingLoop<TrainingSettings, Lang
     private readonly int[] _train;
     private readonly int[]? _validation;
     private readonly LanguageModelBatches _batches;
-    private readonly CrossEntropyObjective<LanguageModelBatch> _loss = new(new CrossEntropyLoss());
+    private readonly CrossEntropyObjective<LanguageModelBatch> _loss;
     private int _unknown;
     private int _added;
 
@@ -30,6 +30,7 @@ internal sealed class LanguageModelTrainer : TrainingLoop<TrainingSettings, Lang
         : base(settings, network)
     {
         _network = network;
+        _loss = new(new CrossEntropyLoss(backend: network.Backend));
         _tokenizer = tokenizer;
         _train = train;
         _validation = validation;
@@ -129,17 +130,20 @@ internal sealed class LanguageModelTrainer : TrainingLoop<TrainingSettings, Lang
     }
 
     /// <summary>Copies the old rows and starts every new row at the mean of the old ones.</summary>
+    /// <remarks>Once per run that grows the vocabulary: the old rows are downloaded, the mean computed in double on the
+    /// host copy, and the grown table uploaded (explicit transfers, so the tensors may live on a device).</remarks>
     private static void CopyRowsAndMean(Tensor source, Tensor destination, int oldRows, int rowLength)
     {
-        var from = source.HostSpan;
-        var to = destination.HostSpan;
-        from.CopyTo(to);
+        var from = source.ToArray();
+        var to = new float[destination.Length];
+        from.CopyTo(to.AsSpan());
         var mean = new double[rowLength];
         for (int r = 0; r < oldRows; r++)
             for (int j = 0; j < rowLength; j++) mean[j] += from[r * rowLength + j];
         int newRows = to.Length / rowLength;
         for (int r = oldRows; r < newRows; r++)
             for (int j = 0; j < rowLength; j++) to[r * rowLength + j] = (float)(mean[j] / oldRows);
+        destination.Upload(to);
     }
 
     private static LanguageModel Start(LanguageModelNetwork network, ITokenizer tokenizer, int[] ids, CorpusSource source,

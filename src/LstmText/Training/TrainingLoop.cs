@@ -37,7 +37,7 @@ internal abstract class TrainingLoop<TSettings, TBatch> where TSettings : Traini
     {
         Settings = settings;
         Network = network;
-        Optimizer = settings.CreateOptimizer(network.OptimizedParameters.Select(p => p.Parameter));
+        Optimizer = settings.CreateOptimizer(network.OptimizedParameters.Select(p => p.Parameter), network.Backend);
         _parameterNames = network.OptimizedParameters.Select(p => p.Name).ToArray();
         Log = new TrainingLog(settings.ModelPath);
         Random = new RandomSource(settings.RandomSeed ^ 0x9E3779B97F4A7C15UL);

@@ -104,12 +104,12 @@ public abstract class TrainingSettingsBase<TSelf> where TSelf : TrainingSettings
     /// <summary>Stop when cancelled: a checkpoint is written, then <see cref="OperationCanceledException"/> is thrown.</summary>
     public TSelf CancelWith(CancellationToken token) { Cancellation = token; return This; }
 
-    /// <summary>The optimizer these settings ask for, over <paramref name="parameters"/>.</summary>
-    internal Optimizer CreateOptimizer(IEnumerable<Parameter> parameters) => Optimizer switch
+    /// <summary>The optimizer these settings ask for, over <paramref name="parameters"/>, stepping on <paramref name="backend"/> (the network's).</summary>
+    internal Optimizer CreateOptimizer(IEnumerable<Parameter> parameters, IBackend backend) => Optimizer switch
     {
-        OptimizerKind.Sgd => new Sgd(parameters, new SgdSettings(Rate, MomentumFactor, WeightDecay: WeightDecayRate)),
-        OptimizerKind.AdamW => new Adam(parameters, new AdamSettings(Rate, WeightDecay: WeightDecayRate, DecoupledWeightDecay: true)),
-        _ => new Adam(parameters, new AdamSettings(Rate, WeightDecay: WeightDecayRate)),
+        OptimizerKind.Sgd => new Sgd(parameters, new SgdSettings(Rate, MomentumFactor, WeightDecay: WeightDecayRate), backend),
+        OptimizerKind.AdamW => new Adam(parameters, new AdamSettings(Rate, WeightDecay: WeightDecayRate, DecoupledWeightDecay: true), backend),
+        _ => new Adam(parameters, new AdamSettings(Rate, WeightDecay: WeightDecayRate), backend),
     };
 
     /// <summary>

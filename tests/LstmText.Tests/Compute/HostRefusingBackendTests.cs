@@ -1,4 +1,6 @@
 using LstmText.Compute;
+using LstmText.Data;
+using LstmText.Generation;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Optimizers;
@@ -102,6 +104,82 @@ public sealed class HostRefusingBackendTests
         var cpuTable = TokenProjectionTable.Build(onCpu.Embedding, onCpu.Lstm);
         var deviceTable = TokenProjectionTable.Build(onDevice.Embedding, onDevice.Lstm);
         AssertClose(Predict(onCpu, cpuTable), Predict(onDevice, deviceTable));
+    }
+
+    private const string Corpus = "the cat sat on the mat. the dog sat on the log. a cat and a dog met on a mat.\n";
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ALanguageModelBuiltOnTheRefusingBackendTrainsAndGeneratesThroughItsFacadeAsOnTheCpu(bool tieWeights)
+    {
+        var device = new HostRefusingBackend();
+        var onCpu = TrainLanguageModel(new CpuBackend(1), tieWeights);
+        var onDevice = TrainLanguageModel(device, tieWeights);
+        Assert.Equal(6, onDevice.Training!.Steps);
+        Assert.Equal(onCpu.Training!.TrainingLoss!.Value, onDevice.Training.TrainingLoss!.Value, Tolerance);
+        Assert.Equal(onCpu.Training.ValidationLoss!.Value, onDevice.Training.ValidationLoss!.Value, Tolerance);
+        AssertSameTensors(onCpu.ToModelFile().Tensors, onDevice.ToModelFile().Tensors);
+
+        int[] ids = onCpu.Tokenizer.Encode("the cat sat");
+        AssertClose(onCpu.ComputeLogits(ids).ToArray(), onDevice.ComputeLogits(ids).ToArray(), "logits");
+        Assert.False(onDevice.ComputeLogits(ids).IsOnHost);
+        Assert.Equal(onCpu.Evaluate(Corpus, windowLength: 16).Loss, onDevice.Evaluate(Corpus, windowLength: 16).Loss, Tolerance);
+        // Sampling (temperature, top-k, several rows) and beam search run the text generator's state copies on the backend.
+        Assert.Equal(Texts(onCpu.GenerateAll("the ", g => g.MaxTokens(12).Seed(7).Temperature(0.8f).TopK(5).Samples(3))),
+            Texts(onDevice.GenerateAll("the ", g => g.MaxTokens(12).Seed(7).Temperature(0.8f).TopK(5).Samples(3))));
+        Assert.Equal(Texts(onCpu.GenerateAll("a ", g => g.MaxTokens(10).Beams(3))), Texts(onDevice.GenerateAll("a ", g => g.MaxTokens(10).Beams(3))));
+        Assert.True(device.DownloadedElements > 0 && device.UploadedElements > 0);
+    }
+
+    [Fact]
+    public void AClassifierBuiltOnTheRefusingBackendTrainsAndPredictsThroughItsFacadeAsOnTheCpu()
+    {
+        var onCpu = TrainClassifier(new CpuBackend(1));
+        var onDevice = TrainClassifier(new HostRefusingBackend());
+        Assert.True(onDevice.Training!.Steps > 1);
+        Assert.Equal(onCpu.Training!.TrainingLoss!.Value, onDevice.Training.TrainingLoss!.Value, Tolerance);
+        Assert.Equal(onCpu.Training.ValidationLoss!.Value, onDevice.Training.ValidationLoss!.Value, Tolerance);
+        Assert.Equal(onCpu.Temperature, onDevice.Temperature, Tolerance);
+        AssertSameTensors(onCpu.ToModelFile().Tensors, onDevice.ToModelFile().Tensors);
+
+        string[] texts = ["a fine warm day", "cold grey rain again", "warm", "the sun is out and it is fine and warm today"];
+        AssertClose(onCpu.Logits(texts), onDevice.Logits(texts), "logits");
+        // A temperature other than 1, in batches of one and of many rows.
+        foreach (int batchSize in new[] { 1, 8 })
+        {
+            var cpu = onCpu.WithTemperature(0.7).PredictBatch(texts, batchSize);
+            var device = onDevice.WithTemperature(0.7).PredictBatch(texts, batchSize);
+            for (int i = 0; i < texts.Length; i++)
+            {
+                Assert.Equal(cpu[i].Label, device[i].Label);
+                AssertClose(cpu[i].Probabilities.ToArray(), device[i].Probabilities.ToArray(), $"probabilities of text {i}");
+            }
+        }
+    }
+
+    private static LanguageModel TrainLanguageModel(IBackend backend, bool tieWeights) =>
+        LanguageModel.Configure().CharacterLevel().Embedding(8).Lstm(8, layers: 2).Dropout(0.1).TieWeights(tieWeights).Backend(backend)
+            .Train(Corpus + Corpus, t => t.MaxSteps(6).BatchSize(2).SequenceLength(8).AdamW().ClipGradients(0.5f).ValidationFraction(0.2).Seed(3));
+
+    private static TextClassifier TrainClassifier(IBackend backend)
+    {
+        string[] good = ["a fine warm day", "warm sun and a fine sky", "fine and warm", "what a warm fine morning it is"];
+        string[] bad = ["cold grey rain", "rain and cold wind again", "grey", "it is cold and it will rain all day"];
+        var examples = good.Select((t, i) => new LabelledExample(t, "good", i + 1))
+            .Concat(bad.Select((t, i) => new LabelledExample(t, "bad", i + 10))).ToArray();
+        return TextClassifier.Configure().CharacterLevel().Embedding(8).Lstm(8, layers: 2, bidirectional: true).Dropout(0.1)
+            .Pooling(SequencePooling.Attention).HeadHiddenLayer(6).Backend(backend)
+            .Train(examples, t => t.Epochs(3).BatchSize(3).Sgd(momentum: 0.9f).LearningRate(0.1f).ClipGradients(1f)
+                .ValidationExamples(examples.Take(2).Concat(examples.Skip(5).Take(2))).Seed(5));
+    }
+
+    private static string[] Texts(IReadOnlyList<GeneratedText> generated) => generated.Select(g => g.Text).ToArray();
+
+    private static void AssertSameTensors(IReadOnlyDictionary<string, Tensor> expected, IReadOnlyDictionary<string, Tensor> actual)
+    {
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), actual.Keys.Order(StringComparer.Ordinal));
+        foreach (var (name, tensor) in expected) AssertClose(tensor.ToArray(), actual[name].ToArray(), name);
     }
 
     /// <summary>The trainer's own step (forward with dropout, loss, backward, tied-gradient gathering, clipping, an AdamW step).</summary>

@@ -45,19 +45,21 @@ public sealed class SteadyStateAllocationTests
         Assert.True(batches.HasState);
     }
 
-    [Fact]
-    public void Classifier_training_step_allocates_nothing_after_warm_up()
+    [Theory]
+    [InlineData(SequencePooling.Attention)]
+    [InlineData(SequencePooling.Concat)]
+    public void Classifier_training_step_allocates_nothing_after_warm_up(SequencePooling pooling)
     {
         var backend = new CpuBackend(threads: 2);
         var random = new RandomSource(2);
         const int vocabulary = 30, batchSize = 4;
-        // Texts of one length, so every batch has the same shape: the layers size their buffers per shape, and a batch
-        // of another shape resizes them (Classifier_batches_… below covers texts of many lengths).
-        var ids = Enumerable.Range(0, 16).Select(_ => Enumerable.Range(0, 6).Select(_ => 2 + random.NextInt(vocabulary - 2)).ToArray()).ToArray();
+        // Texts of many lengths (1 to 9 tokens), so batches of several shapes follow each other, and the last batch is
+        // short (18 = 4 × 4 + 2): the layers' grow-only buffers take every shape without allocating once warm.
+        var ids = Enumerable.Range(0, 18).Select(i => Enumerable.Range(0, 1 + i * 5 % 9).Select(_ => 2 + random.NextInt(vocabulary - 2)).ToArray()).ToArray();
         var labels = Enumerable.Range(0, ids.Length).Select(i => i % 3).ToArray();
         var architecture = new TextClassifierArchitecture
         {
-            EmbeddingSize = 8, HiddenSize = 8, Bidirectional = true, Pooling = SequencePooling.Attention, PoolingDropout = 0.1, HeadHiddenSize = 6,
+            EmbeddingSize = 8, HiddenSize = 8, Bidirectional = true, Pooling = pooling, PoolingDropout = 0.1, HeadHiddenSize = 6,
         };
         var network = new ClassifierNetwork(architecture, vocabulary, 3, 0, random, backend);
         var batches = new ClassifierBatches(ids, labels, batchSize, seed: 5, unknownDropout: 0.2, unknownId: 1, paddingId: 0);
