@@ -112,7 +112,7 @@ public sealed class ForecasterBuilder
     /// the model; <see cref="TrainingSettingsBase{TSelf}.ResumeFrom"/> continues a run exactly.
     /// </summary>
     /// <param name="series">The series.</param>
-    /// <param name="configure">Changes to the training settings for this run, or null.</param>
+    /// <param name="configure">Changes to the builder's training settings (as <see cref="Training"/> makes), or null.</param>
     /// <exception cref="SeriesFormatException">A series is too short for the window, or the series differ in spacing or columns.</exception>
     /// <exception cref="TrainingDivergedException">The loss became NaN or infinite, or exploded.</exception>
     /// <exception cref="TrainingException">A checkpoint to resume from was trained with other options or on other data.</exception>
