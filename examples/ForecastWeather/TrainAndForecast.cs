@@ -34,10 +34,10 @@ public static class TrainAndForecast
             .Horizon(1)
             .Lstm(50)
             .Columns(columns)
-            .Training(t => t with { Epochs = epochs, TestFraction = 0.2 })
+            .Training(t => t.Epochs(epochs).TestFraction(0.2))
             .Train(series);
         log.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"trained {model.Training!.Epochs} epochs ({model.Training.StoppedBecause}) in {model.Training.Elapsed.TotalSeconds:F1} s"));
+            $"trained {model.Training!.Epochs} epochs ({model.Training.StoppedBecause}) in {model.Training.Seconds:F1} s"));
 
         var report = model.Evaluate(series, testFraction: 0.2);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,

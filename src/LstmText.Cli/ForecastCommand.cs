@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using LstmText.Forecasting;
 using LstmText.IO;
+using LstmText.Training;
 
 namespace LstmText.Cli;
 
@@ -40,25 +41,18 @@ internal static class ForecastCommand
         var calendar = new Option<string>("--calendar") { Description = "auto, none, or a comma-separated list of hour, weekday, dayofyear, month.", DefaultValueFactory = _ => "auto" };
         var quantiles = new Option<string?>("--quantiles") { Description = "Forecast these quantiles with the pinball loss, e.g. 0.1,0.5,0.9." };
         var plain = new Option<bool>("--plain-lstm") { Description = "Only the LSTM's last state feeds the head (Keras' LSTM → Dense), no direct lag inputs." };
-        var epochs = new Option<int>("--epochs") { Description = "Passes over the training windows at most.", DefaultValueFactory = _ => 60 };
-        var batch = new Option<int>("--batch-size") { Description = "Windows per step.", DefaultValueFactory = _ => 32 };
-        var lr = new Option<double>("--lr") { Description = "Adam's learning rate.", DefaultValueFactory = _ => 1e-3 };
-        var schedule = new Option<string>("--schedule") { Description = "constant or cosine.", DefaultValueFactory = _ => "constant" };
-        var clip = new Option<double>("--clip") { Description = "Clip the global gradient norm to this (0: no clipping)." };
         var testFraction = new Option<double>("--test-fraction") { Description = "The last share of each series held out for evaluate.", DefaultValueFactory = _ => 0.2 };
-        var validationFraction = new Option<double>("--validation-fraction") { Description = "The last share of the rest, for validation and early stopping.", DefaultValueFactory = _ => 0.1 };
-        var earlyStopping = new Option<int>("--early-stopping") { Description = "Stop after N epochs without a better validation loss (0: never).", DefaultValueFactory = _ => 10 };
-        var seed = new Option<ulong>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1UL };
-        var budget = new Option<double?>("--time-budget") { Description = "Stop after this many minutes (the best weights so far are kept)." };
-        var quiet = new Option<bool>("--quiet") { Description = "No progress line per epoch." };
-        var output = new Option<string>("--out") { Description = "Where to write the model (.safetensors).", Required = true };
+        var keep = new Option<string>("--keep") { Description = "Which weights --out holds: best (the lowest validation loss's, as the .best checkpoint) or last.", DefaultValueFactory = _ => "best" };
+        var quiet = new Option<bool>("--quiet") { Description = "No progress display." };
+        var shared = TrainingOptionSet.ForForecasting();
         var command = new Command("train",
             "Train an LSTM forecaster on a series (the last --test-fraction is held out).\n" +
             "Example: lstmtext forecast train --data seattle-weather.csv --time-column date --target temp_max --features temp_min,precipitation --lookback 30 --horizon 1 --out weather.safetensors")
         {
             data, timeColumn, target, features, seriesColumn, fill, lookback, horizon, hidden, layers, dropout, scaling, difference, season,
-            calendar, quantiles, plain, epochs, batch, lr, schedule, clip, testFraction, validationFraction, earlyStopping, seed, budget, quiet, output,
+            calendar, quantiles, plain, testFraction, keep, quiet,
         };
+        shared.AddTo(command);
         command.SetAction((parse, cancellation) => Task.Run(() =>
         {
             var columns = new SeriesReadOptions(parse.GetValue(timeColumn)!, parse.GetValue(target)!, SplitList(parse.GetValue(features)),
@@ -85,42 +79,45 @@ internal static class ForecastCommand
             if (parse.GetValue(season) is { } s) builder.Season(s >= 2 ? s : throw new UsageException($"--season must be at least 2, not {s}"));
             if (ParseCalendar(parse.GetValue(calendar)!) is { } c) builder.Calendar(c);
             if (parse.GetValue(quantiles) is { } q) builder.Quantiles(ParseQuantiles(q));
-            string scheduleName = parse.GetValue(schedule)!;
-            if (scheduleName is not ("constant" or "cosine")) throw new UsageException($"--schedule must be constant or cosine, not '{scheduleName}'");
-            builder.Training(new ForecastTrainingSettings
+            double test = InRange(parse.GetValue(testFraction), 0, 0.9, "--test-fraction");
+            double validation = InRange(parse.GetValue(shared.ValidationFraction), 0, 0.9, "--validation-fraction");
+            bool keepBest = parse.GetValue(keep)!.ToLowerInvariant() switch
             {
-                Epochs = Positive(parse.GetValue(epochs), "--epochs"),
-                BatchSize = Positive(parse.GetValue(batch), "--batch-size"),
-                LearningRate = parse.GetValue(lr) is > 0 and var rate ? rate : throw new UsageException("--lr must be positive"),
-                CosineSchedule = scheduleName == "cosine",
-                ClipNorm = InRange(parse.GetValue(clip), 0, double.MaxValue, "--clip"),
-                TestFraction = InRange(parse.GetValue(testFraction), 0, 0.9, "--test-fraction"),
-                ValidationFraction = InRange(parse.GetValue(validationFraction), 0, 0.9, "--validation-fraction"),
-                Patience = parse.GetValue(earlyStopping) is >= 0 and var patience ? patience : throw new UsageException("--early-stopping must be 0 or more"),
-                Seed = parse.GetValue(seed),
-                TimeBudget = parse.GetValue(budget) is { } minutes ? (minutes > 0 ? TimeSpan.FromMinutes(minutes) : throw new UsageException("--time-budget must be positive")) : null,
-            });
-            string outPath = parse.GetValue(output)!;
+                "best" => true,
+                "last" => false,
+                var other => throw new UsageException($"--keep must be best or last, not '{other}'"),
+            };
+            string outPath = parse.GetValue(shared.Out)!;
             var series = ReadSeries(parse.GetValue(data)!, columns);
             var error = parse.InvocationConfiguration.Error;
-            IProgress<ForecastTrainingProgress>? progress = parse.GetValue(quiet) ? null : new SynchronousProgress(p => error.WriteLine(
-                string.Create(CultureInfo.InvariantCulture, $"epoch {p.Epoch}/{p.Epochs}: training loss {p.TrainingLoss:G4}") +
-                (p.ValidationLoss is { } v ? string.Create(CultureInfo.InvariantCulture, $", validation loss {v:G4}") : "") +
-                string.Create(CultureInfo.InvariantCulture, $" ({p.Elapsed.TotalSeconds:F1} s)")));
-            Forecaster model;
-            try
+            Forecaster Run(IProgress<TrainingProgress>? progress)
             {
-                model = builder.Train(series, progress, cancellation);
+                try
+                {
+                    return builder.Train(series, t =>
+                    {
+                        shared.ApplyShared(parse, t, cancellation);
+                        t.TestFraction(test).ValidationFraction(validation);
+                        if (keepBest) t.KeepBestWeights(); else t.KeepLastWeights();
+                        if (progress is not null) t.ReportProgress(progress);
+                    });
+                }
+                catch (SeriesFormatException failure)
+                {
+                    throw new UsageException(failure.Message);
+                }
             }
-            catch (SeriesFormatException failure)
-            {
-                throw new UsageException(failure.Message);
-            }
-            model.Save(outPath);
+            var model = parse.GetValue(quiet) ? Run(null) : TrainingOptionSet.WithProgress<Forecaster>(parse, Run);
             var record = model.Training!;
             error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"trained {record.Epochs} epochs ({record.StoppedBecause}; kept epoch {record.BestEpoch}) on {record.TrainingWindows} windows in {record.Elapsed.TotalSeconds:F1} s") +
-                (record.ValidationLoss is { } vl ? string.Create(CultureInfo.InvariantCulture, $", validation loss {vl:G4}") : "") + $"; wrote {outPath}");
+                $"trained {record.Steps} steps, {record.Epochs} epochs ({record.StoppedBecause}) on {record.TrainingExamples} windows in {record.Seconds:F1} s") +
+                (record.ValidationLoss is { } vl ? string.Create(CultureInfo.InvariantCulture, $"; validation loss {vl:G4}, MAE {record.ValidationMae:G4}") : "") +
+                $"; wrote {outPath}");
+            error.WriteLine(record.KeptWeights == "best"
+                ? $"kept the weights of the lowest validation loss (step {record.KeptStep}); --keep last for the last step's"
+                : record.ValidationExamples is > 0
+                    ? $"kept the last weights (step {record.KeptStep}), as --keep last asks"
+                    : $"kept the last weights (step {record.KeptStep}): there is no validation part to pick the best by");
             return 0;
         }, CancellationToken.None));
         return command;
@@ -366,10 +363,4 @@ internal static class ForecastCommand
 
     private static double InRange(double value, double low, double high, string option) =>
         value >= low && value <= high ? value : throw new UsageException($"{option} must lie between {low.ToString(CultureInfo.InvariantCulture)} and {high.ToString(CultureInfo.InvariantCulture)}, not {value.ToString(CultureInfo.InvariantCulture)}");
-
-    /// <summary>Reports on the training thread, in order (Progress&lt;T&gt; would post to the thread pool).</summary>
-    private sealed class SynchronousProgress(Action<ForecastTrainingProgress> report) : IProgress<ForecastTrainingProgress>
-    {
-        public void Report(ForecastTrainingProgress value) => report(value);
-    }
 }

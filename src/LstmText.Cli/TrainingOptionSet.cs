@@ -12,6 +12,7 @@ namespace LstmText.Cli;
 internal sealed class TrainingOptionSet
 {
     private readonly bool _languageModel;
+    private readonly bool _separateValidationFile = true;
 
     /// <summary>Creates the options of a language-model command, or of a classifier command when <paramref name="languageModel"/> is false.</summary>
     public TrainingOptionSet(bool languageModel = true)
@@ -22,6 +23,27 @@ internal sealed class TrainingOptionSet
         ValidationFraction.Description = "Share of each class held out for validation (stratified).";
         ValidationFile.Description = "A separate labelled validation file, read like --data (instead of --validation-fraction).";
         EarlyStopping.Description = "Stop after N validations without a better validation score (--metric).";
+    }
+
+    /// <summary>
+    /// The options of <c>forecast train</c>: no corpus, sequence length or separate validation file (a forecaster
+    /// validates on the points just before the test part), and the forecasting defaults.
+    /// </summary>
+    public static TrainingOptionSet ForForecasting()
+    {
+        var set = new TrainingOptionSet(languageModel: false, separateValidationFile: false);
+        set.Epochs.Description = "Passes over the training windows (default 60).";
+        set.BatchSize.Description = "Windows per step.";
+        set.LearningRate.Description = "Learning rate (default 1e-3).";
+        set.ValidationFraction.Description = "The last share of each series before the test part, for validation (best weights, early stopping; 0: none).";
+        set.EarlyStopping.Description = "Stop after N validations without a lower validation loss (default 10; 0: never).";
+        return set;
+    }
+
+    private TrainingOptionSet(bool languageModel, bool separateValidationFile)
+        : this(languageModel)
+    {
+        _separateValidationFile = separateValidationFile;
     }
 
     public Option<string[]> Corpus { get; } = new("--corpus") { Description = "Corpus files or folders (UTF-8 text).", Required = true, AllowMultipleArgumentsPerToken = true };
@@ -51,6 +73,7 @@ internal sealed class TrainingOptionSet
             WeightDecay, Momentum, Clip, Schedule, Warmup, ValidationFraction, ValidationFile, ValidateEvery, EarlyStopping, Seed, Resume })
         {
             if (!_languageModel && (option == Corpus || option == SequenceLength)) continue;
+            if (!_separateValidationFile && option == ValidationFile) continue;
             command.Options.Add(option);
         }
     }
@@ -93,7 +116,11 @@ internal sealed class TrainingOptionSet
         }
         if (parse.GetValue(Warmup) > 0) t.Warmup(parse.GetValue(Warmup));
         if (parse.GetValue(ValidateEvery) is { } every) t.ValidateEvery(every);
-        if (parse.GetValue(EarlyStopping) is { } patience) t.EarlyStopping(patience);
+        if (parse.GetValue(EarlyStopping) is { } patience)
+        {
+            if (patience < 0) throw new UsageException($"--early-stopping must be 0 (never) or more, not {patience}");
+            if (patience == 0) t.NoEarlyStopping(); else t.EarlyStopping(patience);
+        }
         if (parse.GetValue(Resume) is { } resume) t.ResumeFrom(resume);
         t.SaveTo(parse.GetValue(Out)!).CancelWith(cancellation);
     }

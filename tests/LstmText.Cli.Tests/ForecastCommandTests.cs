@@ -52,6 +52,35 @@ public sealed class ForecastCommandTests : IDisposable
     }
 
     [Fact]
+    public void Train_takes_the_shared_training_options_writes_checkpoints_and_a_log_and_resumes()
+    {
+        string model = PathOf("shared.safetensors");
+        var (exit, _, error) = CommandLine.Run(TrainArguments(model, "--epochs", "3", "--validate-every", "4", "--schedule", "cosine",
+            "--warmup", "2", "--optimizer", "adamw", "--clip", "1"));
+        Assert.True(exit == 0, error);
+        Assert.Contains("(epochs)", error, StringComparison.Ordinal);
+        foreach (var beside in new[] { ".last.ckpt.safetensors", ".best.ckpt.safetensors", ".log.jsonl", ".loss.svg" })
+            Assert.True(File.Exists(PathOf("shared" + beside)), beside);
+        Assert.Contains("\"validation_mae\"", File.ReadAllText(PathOf("shared.log.jsonl")), StringComparison.Ordinal);
+
+        string checkpoint = PathOf("shared.last.ckpt.safetensors");
+        (exit, _, error) = CommandLine.Run(TrainArguments(model, "--epochs", "4", "--validate-every", "4", "--schedule", "cosine",
+            "--warmup", "2", "--optimizer", "adamw", "--clip", "1", "--resume", checkpoint));
+        Assert.True(exit == 0, error);
+        Assert.Contains("4 epochs (epochs)", error, StringComparison.Ordinal);
+
+        (exit, _, error) = CommandLine.Run(TrainArguments(model, "--epochs", "5", "--validate-every", "4", "--optimizer", "adamw",
+            "--lookback", "12", "--resume", checkpoint));
+        Assert.Equal(1, exit);
+        Assert.Contains("lookback 24 in the checkpoint, 12 asked", error, StringComparison.Ordinal);
+        Assert.DoesNotContain("Exception", error, StringComparison.Ordinal);
+
+        (exit, var output, error) = CommandLine.Run("forecast", "evaluate", "--model", PathOf("shared.best.ckpt.safetensors"), "--data", _data, "--json");
+        Assert.True(exit == 0, error);
+        Assert.Contains("\"mae\"", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Train_evaluate_and_predict_beat_naive_and_write_their_files()
     {
         string model = PathOf("level.safetensors");

@@ -32,6 +32,7 @@ public sealed class ForecastNetwork : ILayer, INetwork<ForecastBatch>
     {
         ArgumentOutOfRangeException.ThrowIfNegative(skipFeatures);
         Backend = backend ?? CpuBackend.Default;
+        (_headInput, _lstmGradient) = (new(Backend), new(Backend));
         Lstm = new Lstm(inputFeatures, hiddenSize, random, layers, dropout: dropout, backend: Backend);
         Head = new Linear(hiddenSize + skipFeatures, outputs, random, backend: Backend);
         SkipFeatures = skipFeatures;
@@ -44,6 +45,7 @@ public sealed class ForecastNetwork : ILayer, INetwork<ForecastBatch>
     private ForecastNetwork(ForecastNetwork source)
     {
         Backend = source.Backend;
+        (_headInput, _lstmGradient) = (new(Backend), new(Backend));
         Lstm = source.Lstm.WithOwnBuffers();
         Head = source.Head.WithOwnBuffers();
         SkipFeatures = source.SkipFeatures;

@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using LstmText.IO;
 using LstmText.Tensors;
+using LstmText.Training;
 
 namespace LstmText.Forecasting;
 
@@ -31,7 +32,7 @@ public sealed class Forecaster
     private readonly FittedScaler[] _featureScalers;
 
     internal Forecaster(ForecasterSettings settings, SeriesReadOptions? columns, int season, CalendarFeatures calendar, TimeStep step,
-        FittedScaler targetScaler, FittedScaler[] featureScalers, ForecastNetwork network, double testFraction, ForecastTrainingRecord? training)
+        FittedScaler targetScaler, FittedScaler[] featureScalers, ForecastNetwork network, double testFraction, TrainingRecord? training)
     {
         Settings = settings;
         Columns = columns;
@@ -79,8 +80,11 @@ public sealed class Forecaster
     /// <summary>The share of each series held out of training for evaluation.</summary>
     public double TestFraction { get; }
 
-    /// <summary>What training did, or null when unknown.</summary>
-    public ForecastTrainingRecord? Training { get; }
+    /// <summary>
+    /// How the model was trained (steps, epochs, losses, validation MAE, why it stopped, which weights it holds), or null
+    /// when unknown; the record every model kind keeps, written to <c>lstmtext.training</c>.
+    /// </summary>
+    public TrainingRecord? Training { get; internal set; }
 
     /// <summary>How many past points one forecast needs: the lookback plus the differencing order.</summary>
     public int HistoryNeeded => Settings.Lookback + Differencing.Order;
@@ -218,19 +222,24 @@ public sealed class Forecaster
     }
 
     /// <summary>Writes the model (weights, scalers, settings, columns) to a safetensors file, atomically.</summary>
-    public void Save(string path)
+    public void Save(string path) => Save(path, new Dictionary<string, Tensor>(), new Dictionary<string, string>());
+
+    /// <summary>Writes the model with <paramref name="extraTensors"/> and <paramref name="extraMetadata"/> besides (a training checkpoint's).</summary>
+    internal void Save(string path, IReadOnlyDictionary<string, Tensor> extraTensors, IReadOnlyDictionary<string, string> extraMetadata)
     {
         var tensors = Network.NamedParameters.ToDictionary(p => p.Name, p => p.Parameter.Value);
-        var metadata = new Dictionary<string, string>
+        foreach (var (name, tensor) in extraTensors) tensors[name] = tensor;
+        var metadata = new Dictionary<string, string>(extraMetadata)
         {
             [ModelFile.FormatVersionKey] = ModelFile.CurrentFormatVersion,
             [KindKey] = "forecaster",
             [DescriptionKey] = Describe().ToJsonString(),
         };
+        if (Training is { } record) metadata[ModelFile.TrainingKey] = record.ToJson();
         SafeTensorsFile.Write(path, tensors, metadata);
     }
 
-    /// <summary>Reads a model written by <see cref="Save"/>.</summary>
+    /// <summary>Reads a model written by <see cref="Save(string)"/>.</summary>
     /// <exception cref="ModelFileFormatException">The file is not a forecaster's, or its description or weights do not fit.</exception>
     public static Forecaster Load(string path)
     {
@@ -240,6 +249,7 @@ public sealed class Forecaster
         try
         {
             var model = FromDescription(JsonNode.Parse(text)!.AsObject());
+            if (file.Metadata.TryGetValue(ModelFile.TrainingKey, out var record)) model.Training = TrainingRecord.FromJson(record);
             foreach (var (parameterName, parameter) in model.Network.NamedParameters)
             {
                 if (!file.Tensors.TryGetValue(parameterName, out var tensor))
@@ -288,19 +298,6 @@ public sealed class Forecaster
             if (c.SeriesColumn is not null) o["series_column"] = c.SeriesColumn;
             o["fill"] = c.Fill.ToString().ToLowerInvariant();
         }
-        if (Training is { } t)
-        {
-            o["training"] = new JsonObject
-            {
-                ["epochs"] = t.Epochs,
-                ["best_epoch"] = t.BestEpoch,
-                ["training_loss"] = t.TrainingLoss,
-                ["validation_loss"] = t.ValidationLoss,
-                ["stopped_because"] = t.StoppedBecause,
-                ["training_windows"] = t.TrainingWindows,
-                ["seconds"] = t.Elapsed.TotalSeconds,
-            };
-        }
         return o;
     }
 
@@ -335,20 +332,13 @@ public sealed class Forecaster
                 o["feature_columns"]!.AsArray().Select(f => f!.GetValue<string>()).ToArray(), o["series_column"]?.GetValue<string>(),
                 Enum.Parse<MissingValueFill>(o["fill"]!.GetValue<string>(), ignoreCase: true));
         }
-        ForecastTrainingRecord? training = null;
-        if (o["training"] is JsonObject t)
-        {
-            training = new ForecastTrainingRecord(t["epochs"]!.GetValue<int>(), t["best_epoch"]!.GetValue<int>(), t["training_loss"]!.GetValue<double>(),
-                t["validation_loss"]?.GetValue<double>(), t["stopped_because"]!.GetValue<string>(), t["training_windows"]!.GetValue<int>(),
-                TimeSpan.FromSeconds(t["seconds"]!.GetValue<double>()));
-        }
         int calendarCount = Calendar.Count(settings.Calendar!.Value);
         int skip = settings.DirectInputs ? settings.Lookback + calendarCount : 0;
         int outputs = settings.Horizon * Math.Max(1, settings.Quantiles?.Count ?? 0);
         var network = new ForecastNetwork(1 + features.Length + calendarCount, settings.HiddenSize, settings.Layers, skip, outputs,
             new RandomSource(0), (float)settings.Dropout);
         return new Forecaster(settings, columns, settings.Season!.Value, settings.Calendar.Value, step,
-            new FittedScaler(target[0], target[1]), features, network, o["test_fraction"]!.GetValue<double>(), training);
+            new FittedScaler(target[0], target[1]), features, network, o["test_fraction"]!.GetValue<double>(), null);
     }
 
     private static int Positive(int value, string name) =>

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using LstmText.Compute;
-using LstmText.Optimizers;
 using LstmText.Tensors;
 using LstmText.Training;
 
@@ -10,14 +7,14 @@ namespace LstmText.Forecasting;
 public sealed class ForecasterBuilder
 {
     private ForecasterSettings _settings = new();
-    private ForecastTrainingSettings _training = new();
+    private readonly ForecasterTrainingSettings _training = new();
     private SeriesReadOptions? _columns;
 
     /// <summary>The settings so far.</summary>
     public ForecasterSettings Settings => _settings;
 
     /// <summary>The training settings so far.</summary>
-    public ForecastTrainingSettings TrainingSettings => _training;
+    public ForecasterTrainingSettings TrainingSettings => _training;
 
     /// <summary>Reads <paramref name="points"/> past points per forecast.</summary>
     public ForecasterBuilder Lookback(int points)
@@ -98,38 +95,34 @@ public sealed class ForecasterBuilder
         return this;
     }
 
-    /// <summary>Replaces the training settings.</summary>
-    public ForecasterBuilder Training(ForecastTrainingSettings settings)
+    /// <summary>Changes the training settings: <c>.Training(t =&gt; t.Epochs(40).LearningRate(3e-3f).SaveTo("m.safetensors"))</c>.</summary>
+    public ForecasterBuilder Training(Action<ForecasterTrainingSettings> configure)
     {
-        _training = settings ?? throw new ArgumentNullException(nameof(settings));
-        return this;
-    }
-
-    /// <summary>Changes the training settings.</summary>
-    public ForecasterBuilder Training(Func<ForecastTrainingSettings, ForecastTrainingSettings> change)
-    {
-        ArgumentNullException.ThrowIfNull(change);
-        _training = change(_training);
+        ArgumentNullException.ThrowIfNull(configure);
+        configure(_training);
         return this;
     }
 
     /// <summary>
-    /// Trains on the series (one model across all of them): the last <see cref="ForecastTrainingSettings.TestFraction"/>
-    /// of each is held out, the last <see cref="ForecastTrainingSettings.ValidationFraction"/> of the rest validates,
-    /// the scalers are fitted on the training part only, and windows are shuffled within the training part only.
+    /// Trains on the series (one model across all of them) with the shared trainer: the last
+    /// <see cref="ForecasterTrainingSettings.TestFraction"/> of each is held out, the last
+    /// <see cref="ForecasterTrainingSettings.ValidationFraction"/> of the rest validates, the scalers are fitted on the
+    /// training part only, and windows are shuffled within the training part only. With
+    /// <see cref="TrainingSettingsBase{TSelf}.SaveTo"/> the checkpoints, the JSONL log and the learning curve go beside
+    /// the model; <see cref="TrainingSettingsBase{TSelf}.ResumeFrom"/> continues a run exactly.
     /// </summary>
+    /// <param name="series">The series.</param>
+    /// <param name="configure">Changes to the builder's training settings (as <see cref="Training"/> makes), or null.</param>
     /// <exception cref="SeriesFormatException">A series is too short for the window, or the series differ in spacing or columns.</exception>
-    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite.</exception>
-    public Forecaster Train(IReadOnlyList<TimeSeries> series, IProgress<ForecastTrainingProgress>? progress = null,
-        CancellationToken cancellation = default)
+    /// <exception cref="TrainingDivergedException">The loss became NaN or infinite, or exploded.</exception>
+    /// <exception cref="TrainingException">A checkpoint to resume from was trained with other options or on other data.</exception>
+    /// <exception cref="OperationCanceledException">The settings' token was cancelled (the last checkpoint and the model were written first).</exception>
+    public Forecaster Train(IReadOnlyList<TimeSeries> series, Action<ForecasterTrainingSettings>? configure = null)
     {
         ArgumentNullException.ThrowIfNull(series);
         if (series.Count == 0) throw new SeriesFormatException("there is no series to train on");
         var t = _training;
-        if (!(t.TestFraction >= 0 && t.TestFraction < 1)) throw new ArgumentOutOfRangeException(nameof(series), "The test fraction must lie in [0, 1).");
-        if (!(t.ValidationFraction >= 0 && t.ValidationFraction < 1)) throw new ArgumentOutOfRangeException(nameof(series), "The validation fraction must lie in [0, 1).");
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(t.Epochs);
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(t.BatchSize);
+        configure?.Invoke(t);
         var step = series[0].Step;
         int featureCount = series[0].Features.Count;
         foreach (var s in series)
@@ -148,10 +141,10 @@ public sealed class ForecasterBuilder
         {
             int needed = order + lookback + horizon;
             if (s.Length < needed) throw new SeriesFormatException(Forecaster.ShortMessage(s, needed, $"lookback {lookback} + horizon {horizon}" + (order > 0 ? $" + differencing {order}" : "")));
-            int validationEnd = s.Length - (int)Math.Round(s.Length * t.TestFraction);
-            int trainEnd = validationEnd - (int)Math.Round(validationEnd * t.ValidationFraction);
+            int validationEnd = s.Length - (int)Math.Round(s.Length * t.TestShare);
+            int trainEnd = validationEnd - (int)Math.Round(validationEnd * t.ValidationShare);
             if (trainEnd < needed)
-                throw new SeriesFormatException(Forecaster.ShortMessage(s, (int)Math.Ceiling(needed / ((1 - t.TestFraction) * (1 - t.ValidationFraction))),
+                throw new SeriesFormatException(Forecaster.ShortMessage(s, (int)Math.Ceiling(needed / ((1 - t.TestShare) * (1 - t.ValidationShare))),
                     $"training after the held-out test and validation parts (lookback {lookback} + horizon {horizon})"));
             parts.Add((s, trainEnd, validationEnd));
         }
@@ -160,149 +153,22 @@ public sealed class ForecasterBuilder
         var featureScalers = Enumerable.Range(0, featureCount)
             .Select(f => FittedScaler.Fit(_settings.Scaling, parts.SelectMany(p => p.Series.Features[f].Take(p.TrainEnd)))).ToArray();
         int calendarCount = Forecasting.Calendar.Count(calendar);
-        var random = new RandomSource(t.Seed);
+        var random = new RandomSource(t.RandomSeed);
         int outputs = horizon * Math.Max(1, _settings.Quantiles?.Count ?? 0);
         var network = new ForecastNetwork(1 + featureCount + calendarCount, _settings.HiddenSize, _settings.Layers,
             _settings.DirectInputs ? lookback + calendarCount : 0, outputs, random, (float)_settings.Dropout);
         var model = new Forecaster(_settings with { Season = season, Calendar = calendar }, _columns, season, calendar, step,
-            targetScaler, featureScalers, network, t.TestFraction, null);
+            targetScaler, featureScalers, network, t.TestShare, null);
 
-        var training = new WindowSet(model);
-        var validation = new WindowSet(model);
+        var training = new ForecastWindows(model, t.Batch, t.RandomSeed);
+        var validation = new ForecastWindows(model);
         foreach (var (s, trainEnd, validationEnd) in parts)
         {
             var prepared = model.Prepare(s);
             for (int origin = order + lookback - 1; origin + horizon < validationEnd; origin++)
                 (origin + horizon < trainEnd ? training : validation).Add(prepared, origin);
         }
-        var record = Fit(model, training, validation, t, random, progress, cancellation);
-        return new Forecaster(model.Settings, _columns, season, calendar, step, targetScaler, featureScalers, network, t.TestFraction, record);
-    }
-
-    private static ForecastTrainingRecord Fit(Forecaster model, WindowSet training, WindowSet validation, ForecastTrainingSettings t,
-        RandomSource random, IProgress<ForecastTrainingProgress>? progress, CancellationToken cancellation)
-    {
-        var network = model.Network;
-        var optimizer = new Adam(network.Parameters, new AdamSettings((float)t.LearningRate), network.Backend);
-        int stepsPerEpoch = (training.Count + t.BatchSize - 1) / t.BatchSize;
-        var schedule = t.CosineSchedule ? LearningRateSchedule.Cosine((float)t.LearningRate, stepsPerEpoch * t.Epochs) : null;
-        var objective = new RegressionObjective(model.Quantiles, network.Backend);
-        // The one trainer step every model kind shares: zero, forward, loss, backward, hooks, clipping, the optimizer.
-        var trainingStep = new TrainingStep<ForecastBatch>(network, objective, optimizer, t.ClipNorm > 0 ? (float)t.ClipNorm : null);
-        var order = Enumerable.Range(0, training.Count).ToArray();
-        var clock = Stopwatch.StartNew();
-        var best = network.Parameters.Select(p => p.Value.Clone()).ToArray();
-        double bestValidation = double.PositiveInfinity, lastTraining = double.NaN;
-        int bestEpoch = 0, epoch = 0, stale = 0, step = 0;
-        string stopped = "epochs";
-        while (epoch < t.Epochs)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            random.Shuffle(order.AsSpan());
-            double sum = 0;
-            for (int start = 0; start < order.Length; start += t.BatchSize)
-            {
-                int b = Math.Min(t.BatchSize, order.Length - start);
-                var batch = training.Batch(order.AsSpan(start, b));
-                if (schedule is not null) optimizer.LearningRate = schedule.At(step);
-                double loss = trainingStep.Run(batch, random);
-                if (!double.IsFinite(loss))
-                    throw new TrainingDivergedException($"training diverged at step {step + 1}: the loss is {loss}", step + 1, null);
-                step++;
-                sum += loss * b;
-            }
-            epoch++;
-            lastTraining = sum / order.Length;
-            double? validationLoss = validation.Count > 0 ? validation.Loss(network, objective) : null;
-            if (validationLoss is not { } v || v < bestValidation)
-            {
-                bestValidation = validationLoss ?? double.PositiveInfinity;
-                bestEpoch = epoch;
-                stale = 0;
-                for (int i = 0; i < best.Length; i++) network.Parameters[i].Value.CopyTo(best[i]);
-            }
-            else
-            {
-                stale++;
-            }
-            progress?.Report(new ForecastTrainingProgress(epoch, t.Epochs, lastTraining, validationLoss, clock.Elapsed));
-            if (t.Patience > 0 && stale >= t.Patience)
-            {
-                stopped = "early stopping";
-                break;
-            }
-            if (t.TimeBudget is { } budget && clock.Elapsed >= budget)
-            {
-                stopped = "time budget";
-                break;
-            }
-        }
-        for (int i = 0; i < best.Length; i++) network.Parameters[i].Load(best[i]);
-        return new ForecastTrainingRecord(epoch, bestEpoch, lastTraining, validation.Count > 0 ? bestValidation : null, stopped,
-            training.Count, clock.Elapsed);
-    }
-
-    /// <summary>Windows materialised once: each one's [L, F] rows, direct inputs and scaled targets.</summary>
-    private sealed class WindowSet(Forecaster model)
-    {
-        private readonly List<float[]> _sequences = [];
-        private readonly List<float[]> _skips = [];
-        private readonly List<float[]> _targets = [];
-
-        public int Count => _sequences.Count;
-
-        public void Add(PreparedSeries p, int origin)
-        {
-            var sequence = new float[model.Settings.Lookback * model.InputFeatures];
-            var skip = new float[Math.Max(1, model.SkipFeatures)];
-            model.FillWindow(p, origin, sequence, skip);
-            var target = new float[model.Settings.Horizon];
-            for (int k = 0; k < target.Length; k++) target[k] = (float)p.Target[origin + 1 + k];
-            _sequences.Add(sequence);
-            _skips.Add(skip);
-            _targets.Add(target);
-        }
-
-        public ForecastBatch Batch(ReadOnlySpan<int> indexes)
-        {
-            int b = indexes.Length, lookback = model.Settings.Lookback, width = model.InputFeatures, horizon = model.Settings.Horizon;
-            int skipWidth = Math.Max(1, model.SkipFeatures);
-            var sequence = new float[lookback * b * width];
-            var skip = new float[b * skipWidth];
-            var target = new float[b * horizon];
-            for (int i = 0; i < b; i++)
-            {
-                var rows = _sequences[indexes[i]];
-                for (int t = 0; t < lookback; t++) rows.AsSpan(t * width, width).CopyTo(sequence.AsSpan((t * b + i) * width, width));
-                _skips[indexes[i]].CopyTo(skip.AsSpan(i * skipWidth, skipWidth));
-                _targets[indexes[i]].CopyTo(target.AsSpan(i * horizon, horizon));
-            }
-            // The batch is assembled on the host and uploaded to where the network computes.
-            var backend = model.Network.Backend;
-            var skipTensor = Upload(backend, skip, b, skipWidth);
-            return new ForecastBatch(Upload(backend, sequence, lookback, b, width), model.SkipFeatures > 0 ? skipTensor : null,
-                Upload(backend, target, b, horizon));
-        }
-
-        private static Tensor Upload(IBackend backend, float[] values, params ReadOnlySpan<int> dimensions)
-        {
-            var tensor = Tensor.Zeros(backend, dimensions);
-            tensor.Upload(values);
-            return tensor;
-        }
-
-        public double Loss(ForecastNetwork network, RegressionObjective objective)
-        {
-            const int Size = 256;
-            double sum = 0;
-            var all = Enumerable.Range(0, Count).ToArray();
-            for (int start = 0; start < Count; start += Size)
-            {
-                int b = Math.Min(Size, Count - start);
-                var batch = Batch(all.AsSpan(start, b));
-                sum += objective.Forward(network.Forward(batch.Sequence, batch.Skip), batch) * (double)b;
-            }
-            return sum / Count;
-        }
+        if (training.Count == 0) throw new SeriesFormatException("no training window fits before the validation and test parts");
+        return ForecasterTrainer.Train(model, training, validation, t);
     }
 }

@@ -100,6 +100,29 @@ internal sealed record TrainingCheckpoint
 
     public static string MomentName(string parameter, string moment) => $"{TensorPrefix}optimizer.{parameter}.{moment}";
 
+    /// <summary>
+    /// Reads the training state of a checkpoint written by a model kind whose file is not a <see cref="ModelFile"/> (a
+    /// forecaster's), with the file's tensors.
+    /// </summary>
+    /// <exception cref="ModelFileFormatException">The file holds no training state, or an invalid one.</exception>
+    public static TrainingCheckpoint FromSafeTensors(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"The checkpoint {path} does not exist.", path);
+        var file = SafeTensorsFile.Read(path);
+        if (!file.Metadata.TryGetValue(MetadataKey, out var json))
+            throw new ModelFileFormatException(path, $"a model file, but not a training checkpoint (no {MetadataKey} metadata)");
+        try
+        {
+            var checkpoint = JsonSerializer.Deserialize<TrainingCheckpoint>(json, JsonOptions)
+                ?? throw new ModelFileFormatException(path, "the checkpoint state is null");
+            return checkpoint with { Tensors = file.Tensors };
+        }
+        catch (JsonException e)
+        {
+            throw new ModelFileFormatException(path, $"the checkpoint state is invalid: {e.Message}", e);
+        }
+    }
+
     /// <summary>Reads a checkpoint's model file and its training state.</summary>
     public static (ModelFile File, TrainingCheckpoint Checkpoint) Read(string path)
     {

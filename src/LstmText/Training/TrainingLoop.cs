@@ -141,6 +141,9 @@ internal abstract class TrainingLoop<TSettings, TBatch> where TSettings : Traini
     /// <summary>Scores the validation data: the loss, and a higher-is-better score with its metric name when there is one.</summary>
     protected abstract (double Loss, double? Score, string? Metric) Validate();
 
+    /// <summary>The mean absolute error of the last <see cref="Validate"/> in the data's units (a regressor's), logged beside the loss; null by default.</summary>
+    protected virtual double? LastValidationMae => null;
+
     /// <summary>The kind's own part added to the shared core (<see cref="TrainingCheckpoint.WithPart{TPart}"/>).</summary>
     protected abstract TrainingCheckpoint DescribeCheckpoint(TrainingCheckpoint shared);
 
@@ -302,7 +305,10 @@ internal abstract class TrainingLoop<TSettings, TBatch> where TSettings : Traini
         double value = HigherIsBetter ? score ?? throw new InvalidOperationException("A trainer that follows a score must return one.") : loss;
         bool improved = _explodingSteps == 0 && (Best is null || (HigherIsBetter ? value > Best.Value : value < Best.Value));
         if (improved) { Best = value; ValidationsWithoutImprovement = 0; } else ValidationsWithoutImprovement++;
-        LastValidation = new ValidationEntry(Step, CurrentEpoch, LastTrainingLoss, loss, rate, Math.Round(Seconds, 3), score, metric);
+        LastValidation = new ValidationEntry(Step, CurrentEpoch, LastTrainingLoss, loss, rate, Math.Round(Seconds, 3), score, metric)
+        {
+            ValidationMae = LastValidationMae,
+        };
         Log.Add(LastValidation);
         if (improved) SaveCheckpoint(best: true);
         return LastValidation;

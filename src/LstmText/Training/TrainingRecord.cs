@@ -90,6 +90,9 @@ public sealed record TrainingRecord
     /// <summary>The expected calibration error (15 bins) of the kept weights on the validation examples at <see cref="Temperature"/> (classifiers).</summary>
     public double? ValidationEce { get; init; }
 
+    /// <summary>The validation mean absolute error of the kept weights, in the series' units (forecasters).</summary>
+    public double? ValidationMae { get; init; }
+
     /// <summary>Serializes the record.</summary>
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 

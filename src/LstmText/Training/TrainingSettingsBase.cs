@@ -85,6 +85,9 @@ public abstract class TrainingSettingsBase<TSelf> where TSelf : TrainingSettings
     /// <summary>Stop after <paramref name="validations"/> validations in a row without a new best.</summary>
     public TSelf EarlyStopping(int validations) { ArgumentOutOfRangeException.ThrowIfNegativeOrZero(validations); Patience = validations; return This; }
 
+    /// <summary>Never stop early (the default of language models and classifiers; forecasters stop after 10).</summary>
+    public TSelf NoEarlyStopping() { Patience = null; return This; }
+
     /// <summary>The seed of initialisation, dropout, batching order and everything else random (default 1).</summary>
     public TSelf Seed(ulong seed) { RandomSeed = seed; return This; }
 

@@ -10,4 +10,8 @@ namespace LstmText.Training;
 /// <param name="ValidationScore">A higher-is-better validation score (a classifier's macro-F1 or accuracy), or null.</param>
 /// <param name="Metric">The name of <paramref name="ValidationScore"/> (<c>macro_f1</c>, <c>accuracy</c>), or null.</param>
 internal sealed record ValidationEntry(int Step, int Epoch, double? TrainingLoss, double ValidationLoss, double LearningRate, double Seconds,
-    double? ValidationScore = null, string? Metric = null);
+    double? ValidationScore = null, string? Metric = null)
+{
+    /// <summary>The mean absolute error of the validation forecasts in the series' own units (forecasters), or null.</summary>
+    public double? ValidationMae { get; init; }
+}

@@ -14,7 +14,7 @@ public sealed class ForecasterEndToEndTests
     }
 
     private static ForecasterBuilder Small() => Forecaster.Configure().Lookback(24).Lstm(16).Difference(first: true)
-        .Training(t => t with { Epochs = 40, LearningRate = 3e-3, Seed = 3 });
+        .Training(t => t.Epochs(40).LearningRate(3e-3f).Seed(3));
 
     [Fact]
     public void The_forecast_beats_naive_and_survives_saving()
@@ -67,7 +67,7 @@ public sealed class ForecasterEndToEndTests
     {
         var a = Synthetic(200, 1);
         var b = TimeSeries.FromValues(a.Times[0], a.Step, Synthetic(200, 2).Target.Select(v => v + 5).ToArray(), "b");
-        var model = Small().Training(t => t with { Epochs = 5 }).Train([a, b]);
+        var model = Small().Training(t => t.Epochs(5)).Train([a, b]);
         var evaluation = model.Evaluate([a, b], 0.2);
         Assert.Equal(2, evaluation.Series.Count);
         Assert.Equal(80, evaluation.Model.Count);

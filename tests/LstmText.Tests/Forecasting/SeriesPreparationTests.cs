@@ -67,7 +67,7 @@ public sealed class SeriesPreparationTests
     {
         var series = TimeSeries.FromValues(Start, TimeStep.OfDuration(TimeSpan.FromDays(1)), Enumerable.Range(0, 40).Select(t => (double)t).ToArray());
         var model = Forecaster.Configure().Lookback(4).Horizon(2).Calendar(CalendarFeatures.DayOfWeek).Lstm(3)
-            .Training(t => t with { Epochs = 1, TestFraction = 0.25, ValidationFraction = 0 }).Train([series]);
+            .Training(t => t.Epochs(1).TestFraction(0.25).ValidationFraction(0)).Train([series]);
         var prepared = model.Prepare(series);
         int width = model.InputFeatures;
         Assert.Equal(1 + 2, width);
@@ -97,9 +97,9 @@ public sealed class SeriesPreparationTests
         // Training windows end before point 30 of 40; the validation part is 10 % of the rest (3 points, 27..29).
         var series = TimeSeries.FromValues(Start, TimeStep.OfDuration(TimeSpan.FromDays(1)), Enumerable.Range(0, 40).Select(t => (double)t).ToArray());
         var model = Forecaster.Configure().Lookback(5).Horizon(1).Lstm(2)
-            .Training(t => t with { Epochs = 1, TestFraction = 0.25, ValidationFraction = 0.1 }).Train([series]);
+            .Training(t => t.Epochs(1).TestFraction(0.25).ValidationFraction(0.1)).Train([series]);
         // Windows with targets at 5..26 train: 22 of them.
-        Assert.Equal(22, model.Training!.TrainingWindows);
+        Assert.Equal(22, model.Training!.TrainingExamples);
         Assert.Equal(26, model.TargetScaler.Offset + model.TargetScaler.Scale, 9);
         var evaluation = model.Evaluate([series]);
         Assert.Equal(10, evaluation.Model.Count);
