@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using LstmText.Compute;
+using LstmText.Layers;
 using LstmText.Optimizers;
 using LstmText.Tensors;
 using LstmText.Training;

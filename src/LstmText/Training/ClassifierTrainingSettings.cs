@@ -1,4 +1,7 @@
 using LstmText.Data;
+using LstmText.Metrics;
+using LstmText.Models;
+using LstmText.Optimizers;
 
 namespace LstmText.Training;
 

@@ -1,8 +1,9 @@
-using LstmText.Data;
+using LstmText.IO;
 using LstmText.Layers;
+using LstmText.Metrics;
 using LstmText.Models;
+using LstmText.Tokenizers;
 using LstmText.Tests.IO;
-using LstmText.Training;
 
 namespace LstmText.Tests.Training;
 

@@ -1,0 +1,14 @@
+namespace LstmText.IO;
+
+/// <summary>The layout of a table that <see cref="TableReader"/> reads and <see cref="TableWriter"/> writes.</summary>
+public enum TableFormat
+{
+    /// <summary>Comma-separated values (RFC 4180: quoted fields may hold commas, quotes and line breaks).</summary>
+    Csv,
+
+    /// <summary>Tab-separated values, quoted as in <see cref="Csv"/>.</summary>
+    Tsv,
+
+    /// <summary>JSON Lines: one JSON object per line; its keys are the columns.</summary>
+    JsonLines,
+}
