@@ -1,4 +1,5 @@
 using System.Globalization;
+using LstmText.Data;
 using LstmText.IO;
 using LstmText.Layers;
 using LstmText.Metrics;

@@ -12,6 +12,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(LstmBenchCommand.CreateLayer());
         bench.Subcommands.Add(LstmBenchCommand.CreateTraining());
         bench.Subcommands.Add(ClassifyBenchCommand.Create());
+        bench.Subcommands.Add(GenerateBenchCommand.Create());
         foreach (var option in bench.Subcommands.SelectMany(command => command.Options))
         {
             RequireAtLeastOne(option);

@@ -28,10 +28,11 @@ internal static class ClassifyBenchCommand
         var threads = new Option<int>("--threads") { Description = "Threads for the GEMMs and for batches run concurrently.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var repeat = new Option<int>("--repeat") { Description = "Timed runs; the best counts.", DefaultValueFactory = _ => 3 };
         var json = new Option<bool>("--json") { Description = "Print one JSON object instead of a table." };
+        var int8 = new Option<bool>("--int8") { Description = "Classify with int8 weights (dynamic quantization) instead of float." };
         var command = new Command("classify",
             "Time a bidirectional LSTM classifier (concat pooling) on synthetic IMDb-length reviews, batched and single.\n" +
             "Example: lstmtext bench classify --rows 512 --length 230 --batch-size 32 --threads 2 --json")
-        { vocabulary, embedding, hidden, rows, singleRows, length, batchSize, threads, repeat, json };
+        { vocabulary, embedding, hidden, rows, singleRows, length, batchSize, threads, repeat, json, int8 };
         command.SetAction(parse =>
         {
             int v = parse.GetValue(vocabulary), n = parse.GetValue(rows), meanLength = parse.GetValue(length);
@@ -45,6 +46,7 @@ internal static class ClassifyBenchCommand
                 EmbeddingSize = parse.GetValue(embedding), HiddenSize = parse.GetValue(hidden), Bidirectional = true,
                 Pooling = SequencePooling.Concat,
             }, random, backend);
+            if (parse.GetValue(int8)) classifier = classifier.WithInt8Weights();
             var reviews = new string[n];
             var text = new StringBuilder();
             for (int r = 0; r < n; r++)
@@ -68,6 +70,7 @@ internal static class ClassifyBenchCommand
                 {
                     ["engine"] = "lstmtext " + backend.Name,
                     ["threads"] = backend.Threads,
+                    ["int8_kernel"] = parse.GetValue(int8) ? Int8Instructions.Active : "none",
                     ["rows"] = n,
                     ["mean_length"] = meanLength,
                     ["batch_size"] = batch,

@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using LabelledExample = LstmText.Data.LabelledExample;
-using LstmText.Data;
-using LstmText.IO;
 using LstmText.Metrics;
 using LstmText.Models;
 using Spectre.Console;
@@ -25,6 +23,7 @@ internal static class EvaluateCommand
         var batchTokens = BatchTokensOption();
         var corpus = LanguageModelEvaluation.CorpusOption();
         var window = LanguageModelEvaluation.WindowOption();
+        var int8 = Int8Option.Create();
         var command = new Command("evaluate",
             "Score a classifier on a labelled file (--data): accuracy, macro-F1, the expected calibration error (ECE, 15 bins), per-class " +
             "precision/recall/F1 and the confusion matrix; texts are read as the model was trained (its first max_tokens tokens). " +
@@ -32,7 +31,7 @@ internal static class EvaluateCommand
             "Example: lstmtext evaluate --data test.tsv --label-map 0=negative,1=positive --drop-label neutral --json\n" +
             "Example: lstmtext evaluate --model shakespeare.safetensors --corpus valid.txt --json")
         {
-            model, json, batchSize, batchTokens, corpus, window,
+            model, json, batchSize, batchTokens, corpus, window, int8,
         };
         data.AddTo(command);
         data.Data.Required = false;
@@ -44,12 +43,13 @@ internal static class EvaluateCommand
                 if (parse.GetResult(data.Data) is not null)
                     throw new UsageException("--corpus scores a language model and --data a classifier: give one of them");
                 string languageModel = parse.GetValue(model) ?? throw new UsageException("--model is required with --corpus: name the language model to score");
-                return Task.FromResult(LanguageModelEvaluation.Run(parse, languageModel, parse.GetValue(corpus)!, parse.GetValue(json), parse.GetValue(window)));
+                return Task.FromResult(LanguageModelEvaluation.Run(parse, languageModel, parse.GetValue(corpus)!, parse.GetValue(json), parse.GetValue(window), parse.GetValue(int8)));
             }
             if (parse.GetResult(data.Data) is null)
                 throw new UsageException("--data is required: the labelled file to score the classifier on (or --corpus to score a language model)");
             var error = parse.InvocationConfiguration.Error;
             var (classifier, examples) = ReadModelAndData(parse, model, data, labels, error, "evaluate");
+            if (parse.GetValue(int8)) classifier = classifier.WithInt8Weights();
             var report = classifier.Evaluate(examples, PositiveValue(parse, batchSize), PositiveValue(parse, batchTokens));
             var output = parse.InvocationConfiguration.Output;
             if (parse.GetValue(json)) output.WriteLine(report.ToJson());

@@ -29,16 +29,18 @@ internal static class LanguageModelEvaluation
         corpus.Required = true;
         var json = new Option<bool>("--json") { Description = "Print one JSON object: loss, perplexity, bits_per_token, tokens, unknown_tokens." };
         var window = WindowOption();
-        var command = new Command("eval", "The old name of `lstmtext evaluate --corpus`.") { model, corpus, json, window };
+        var int8 = Int8Option.Create();
+        var command = new Command("eval", "The old name of `lstmtext evaluate --corpus`.") { model, corpus, json, window, int8 };
         command.Hidden = true;
-        command.SetAction((parse, _) => Task.FromResult(Run(parse, parse.GetValue(model)!, parse.GetValue(corpus)!, parse.GetValue(json), parse.GetValue(window))));
+        command.SetAction((parse, _) => Task.FromResult(Run(parse, parse.GetValue(model)!, parse.GetValue(corpus)!, parse.GetValue(json), parse.GetValue(window), parse.GetValue(int8))));
         return command;
     }
 
-    /// <summary>Scores <paramref name="corpus"/> with the language model at <paramref name="modelPath"/> and prints the result.</summary>
-    public static int Run(ParseResult parse, string modelPath, string[] corpus, bool json, int window)
+    /// <summary>Scores <paramref name="corpus"/> with the language model at <paramref name="modelPath"/> (its weights in int8 when asked) and prints the result.</summary>
+    public static int Run(ParseResult parse, string modelPath, string[] corpus, bool json, int window, bool int8)
     {
         var lm = LanguageModel.Load(modelPath);
+        if (int8) lm = lm.WithInt8Weights();
         var result = lm.Evaluate(TextCorpus.FromPaths(corpus), window);
         var output = parse.InvocationConfiguration.Output;
         if (result.UnknownTokens > 0)

@@ -32,7 +32,7 @@ internal static class LstmBenchCommand
         {
             var s = options.Read(parseResult);
             int inputSize = parseResult.GetValue(input);
-            var backend = new CpuBackend(s.Threads);
+            var backend = s.CreateBackend();
             var random = new RandomSource(1);
             var lstm = new Lstm(inputSize, s.Hidden, random, backend: backend);
             var x = Tensor.Zeros(s.Steps, s.Batch, inputSize);
@@ -65,7 +65,7 @@ internal static class LstmBenchCommand
         {
             var s = options.Read(parseResult);
             int v = parseResult.GetValue(vocabulary), e = parseResult.GetValue(embedding), l = parseResult.GetValue(layers);
-            var backend = new CpuBackend(s.Threads);
+            var backend = s.CreateBackend();
             var random = new RandomSource(1);
             var network = new LanguageModelNetwork(new LanguageModelArchitecture(v, e, s.Hidden, l), random, backend);
             var adam = new Adam(network.OptimizedParameters.Select(p => p.Parameter), new AdamSettings(1e-3f), backend);
@@ -92,7 +92,7 @@ internal static class LstmBenchCommand
         return 3 * total;
     }
 
-    private static void Report(ParseResult parseResult, Settings s, string mode, int input, int layers, CpuBackend backend,
+    private static void Report(ParseResult parseResult, Settings s, string mode, int input, int layers, IBackend backend,
         BenchmarkClock.Timing timing, double flops)
     {
         double tokensPerSecond = s.Batch * s.Steps / timing.Best;
@@ -113,18 +113,24 @@ internal static class LstmBenchCommand
                 ["seconds_median"] = timing.Median,
                 ["tokens_per_second"] = tokensPerSecond,
                 ["gflops"] = gflops,
-            });
+                ["profile"] = backend is ProfilingBackend profile ? profile.ToJson() : null!,
+            }.Where(figure => figure.Value is not null).ToDictionary());
             return;
         }
         var table = new Table().AddColumns("engine", "mode", "I/E", "H", "layers", "B", "T", "best", "median", "tokens/s", "GFLOP/s");
         table.AddRow(backend.Name, mode, Format(input), Format(s.Hidden), Format(layers), Format(s.Batch), Format(s.Steps),
             $"{timing.Best * 1e3:F1} ms", $"{timing.Median * 1e3:F1} ms", $"{tokensPerSecond:F0}", $"[bold]{gflops:F1}[/]");
         BenchmarkOutput.WriteTable(parseResult, table);
+        (backend as ProfilingBackend)?.WriteTable(parseResult);
     }
 
     private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);
 
-    private sealed record Settings(int Hidden, int Batch, int Steps, int Threads, int Repeat, Option<bool> JsonOption);
+    private sealed record Settings(int Hidden, int Batch, int Steps, int Threads, int Repeat, Option<bool> JsonOption, bool Profile)
+    {
+        /// <summary>The CPU backend, wrapped in a <see cref="ProfilingBackend"/> with <c>--profile</c>.</summary>
+        public IBackend CreateBackend() => Profile ? new ProfilingBackend(new CpuBackend(Threads)) : new CpuBackend(Threads);
+    }
 
     /// <summary>The options both LSTM benchmarks share.</summary>
     private sealed class SharedOptions
@@ -138,14 +144,15 @@ internal static class LstmBenchCommand
         private readonly Option<int> _threads = new("--threads") { Description = "Threads for the GEMMs.", DefaultValueFactory = _ => Environment.ProcessorCount };
         private readonly Option<int> _repeat = new("--repeat") { Description = "Timed runs; best and median are reported.", DefaultValueFactory = _ => 5 };
         private readonly Option<bool> _json = new("--json") { Description = "Print one JSON object instead of a table." };
+        private readonly Option<bool> _profile = ProfilingBackend.CreateOption();
 
         public void AddTo(Command command)
         {
-            foreach (var option in new Option[] { _hidden, _batch, _steps, _threads, _repeat, _json, _oldBatch, _oldSteps }) command.Options.Add(option);
+            foreach (var option in new Option[] { _hidden, _batch, _steps, _threads, _repeat, _json, _profile, _oldBatch, _oldSteps }) command.Options.Add(option);
         }
 
         public Settings Read(ParseResult parseResult) => new(parseResult.GetValue(_hidden),
             parseResult.GetValue(_oldBatch) ?? parseResult.GetValue(_batch), parseResult.GetValue(_oldSteps) ?? parseResult.GetValue(_steps),
-            Math.Max(1, parseResult.GetValue(_threads)), parseResult.GetValue(_repeat), _json);
+            Math.Max(1, parseResult.GetValue(_threads)), parseResult.GetValue(_repeat), _json, parseResult.GetValue(_profile));
     }
 }

@@ -10,6 +10,8 @@ public sealed class BenchCommandTests
     [InlineData("lstm|--input|4|--hidden|4|--batch-size|2|--sequence-length|3", "tokens_per_second")]
     [InlineData("train|--vocab|7|--embedding|4|--hidden|4|--batch-size|2|--sequence-length|3", "tokens_per_second")]
     [InlineData("classify|--vocab|30|--embedding|4|--hidden|4|--rows|4|--single-rows|2|--length|6", "batch_rows_per_second")]
+    [InlineData("classify|--vocab|30|--embedding|4|--hidden|4|--rows|4|--single-rows|2|--length|6|--int8", "batch_rows_per_second")]
+    [InlineData("generate|--vocab|9|--embedding|4|--hidden|8|--layers|2|--tokens|10", "tokens_per_second")]
     public void Each_benchmark_prints_one_json_object_with_its_figure(string arguments, string figure)
     {
         var (exit, output, error) = CommandLine.Run(["bench", .. arguments.Split('|'), "--repeat", "1", "--threads", "1", "--json"]);
@@ -41,5 +43,27 @@ public sealed class BenchCommandTests
         var (_, rootHelp, _) = CommandLine.Run("--help");
         Assert.Contains("evaluate", rootHelp);
         Assert.DoesNotContain("eval ", rootHelp);
+    }
+
+    [Theory]
+    [InlineData("lstm|--input|4|--hidden|4|--batch-size|2|--sequence-length|3", "lstm cell backward")]
+    [InlineData("train|--vocab|7|--embedding|4|--hidden|4|--batch-size|2|--sequence-length|3", "adam step")]
+    [InlineData("generate|--vocab|9|--embedding|4|--hidden|8|--tokens|10", "lstm cell forward")]
+    public void Profile_lists_every_kernel_with_its_time_and_the_gemms_with_their_rate(string arguments, string kernel)
+    {
+        var (exit, output, error) = CommandLine.Run(["bench", .. arguments.Split('|'), "--repeat", "1", "--threads", "1", "--json", "--profile"]);
+        Assert.True(exit == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var rows = json.RootElement.GetProperty("profile").EnumerateArray().ToList();
+        var row = Assert.Single(rows, r => r.GetProperty("kernel").GetString() == kernel);
+        Assert.True(row.GetProperty("calls").GetInt64() > 0);
+        var gemm = rows.First(r => r.GetProperty("kernel").GetString()!.StartsWith("gemm", StringComparison.Ordinal));
+        Assert.True(gemm.GetProperty("gflops").GetDouble() > 0);
+        Assert.InRange(rows.Sum(r => r.GetProperty("share").GetDouble()), 0.999, 1.001);
+        // without --profile there is no profile
+        (exit, output, error) = CommandLine.Run(["bench", .. arguments.Split('|'), "--repeat", "1", "--threads", "1", "--json"]);
+        Assert.True(exit == 0, error);
+        using var plain = JsonDocument.Parse(output);
+        Assert.False(plain.RootElement.TryGetProperty("profile", out _));
     }
 }

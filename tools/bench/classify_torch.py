@@ -4,6 +4,7 @@ pooling of last state, max and mean over valid steps -> linear), the same review
 PyTorch starts from token ids (tokenising in Python would only slow it down); ours includes tokenising.
 
   /usr/bin/python3 tools/bench/classify_torch.py --threads 1 --json
+  /usr/bin/python3 tools/bench/classify_torch.py --threads 1 --json --int8   # torch.ao.quantization.quantize_dynamic
 """
 import argparse
 import json
@@ -43,10 +44,15 @@ def main():
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--int8", action="store_true", help="dynamic int8 quantization of the LSTM and the head")
     a = p.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(1)
     model = Classifier(a.vocab, a.embedding, a.hidden).eval()
+    if a.int8:
+        if "fbgemm" not in torch.backends.quantized.supported_engines:
+            torch.backends.quantized.engine = "onednn" if "onednn" in torch.backends.quantized.supported_engines else "qnnpack"
+        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.LSTM, torch.nn.Linear}, dtype=torch.qint8)
     gen = torch.Generator().manual_seed(1)
     lengths = [max(1, a.length // 2 + int(torch.randint(0, a.length + 1, (1,), generator=gen))) for _ in range(a.rows)]
     reviews = [torch.randint(1, a.vocab, (n,), generator=gen) for n in lengths]
@@ -74,7 +80,7 @@ def main():
     with torch.no_grad():
         batched = best(classify_batched)
         single = best(classify_single)
-    result = {"engine": "pytorch " + torch.__version__, "threads": a.threads, "rows": a.rows, "mean_length": a.length,
+    result = {"engine": "pytorch " + torch.__version__ + (f" int8 ({torch.backends.quantized.engine})" if a.int8 else ""), "threads": a.threads, "rows": a.rows, "mean_length": a.length,
               "batch_size": a.batch_size, "batch_rows_per_second": a.rows / batched,
               "single_rows_per_second": min(a.rows, a.single_rows) / single}
     print(json.dumps(result) if a.json else result)

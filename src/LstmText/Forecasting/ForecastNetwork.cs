@@ -13,8 +13,8 @@ namespace LstmText.Forecasting;
 /// <remarks>Memory: the LSTM's buffers for one (T, B), a head input [B, H + S] and an output gradient [T, B, H], reused.</remarks>
 public sealed class ForecastNetwork : ILayer, INetwork<ForecastBatch>
 {
-    private readonly TensorBuffer _headInput = new();
-    private readonly TensorBuffer _lstmGradient = new();
+    private readonly TensorBuffer _headInput = new(CpuBackend.Default);
+    private readonly TensorBuffer _lstmGradient = new(CpuBackend.Default);
     private int _steps;
     private int _batch;
 
@@ -85,11 +85,11 @@ public sealed class ForecastNetwork : ILayer, INetwork<ForecastBatch>
         if (SkipFeatures > 0 && (skip is null || skip.Length != _batch * SkipFeatures))
             throw new ArgumentException($"The head expects {SkipFeatures} direct inputs per window.", nameof(skip));
         var headInput = _headInput.ReuseUninitialized(_batch, width);
-        var last = output.Span.Slice((_steps - 1) * _batch * h, _batch * h);
+        var last = output.HostSpan.Slice((_steps - 1) * _batch * h, _batch * h);
         for (int b = 0; b < _batch; b++)
         {
-            last.Slice(b * h, h).CopyTo(headInput.Span.Slice(b * width, h));
-            if (SkipFeatures > 0) skip!.Span.Slice(b * SkipFeatures, SkipFeatures).CopyTo(headInput.Span.Slice(b * width + h, SkipFeatures));
+            last.Slice(b * h, h).CopyTo(headInput.HostSpan.Slice(b * width, h));
+            if (SkipFeatures > 0) skip!.HostSpan.Slice(b * SkipFeatures, SkipFeatures).CopyTo(headInput.HostSpan.Slice(b * width + h, SkipFeatures));
         }
         return Head.Forward(headInput);
     }
@@ -100,8 +100,8 @@ public sealed class ForecastNetwork : ILayer, INetwork<ForecastBatch>
         var headGradient = Head.Backward(outputGradient);
         int h = Lstm.HiddenSize, width = h + SkipFeatures;
         var lstmGradient = _lstmGradient.Reuse(_steps, _batch, h);
-        var last = lstmGradient.Span.Slice((_steps - 1) * _batch * h, _batch * h);
-        for (int b = 0; b < _batch; b++) headGradient.Span.Slice(b * width, h).CopyTo(last.Slice(b * h, h));
+        var last = lstmGradient.HostSpan.Slice((_steps - 1) * _batch * h, _batch * h);
+        for (int b = 0; b < _batch; b++) headGradient.HostSpan.Slice(b * width, h).CopyTo(last.Slice(b * h, h));
         Lstm.Backward(lstmGradient);
     }
 }

@@ -402,10 +402,10 @@ public sealed class Forecaster
             for (int i = 0; i < b; i++)
             {
                 var (p, origin) = windows[start + i];
-                FillWindow(p, origin, rows, skip.Span.Slice(i * skip.Shape[1], skip.Shape[1]));
-                for (int t = 0; t < lookback; t++) rows.AsSpan(t * width, width).CopyTo(sequence.Span.Slice((t * b + i) * width, width));
+                FillWindow(p, origin, rows, skip.HostSpan.Slice(i * skip.Shape[1], skip.Shape[1]));
+                for (int t = 0; t < lookback; t++) rows.AsSpan(t * width, width).CopyTo(sequence.HostSpan.Slice((t * b + i) * width, width));
             }
-            var output = Network.Forward(sequence, SkipFeatures > 0 ? skip : null).Span;
+            var output = Network.Forward(sequence, SkipFeatures > 0 ? skip : null).HostSpan;
             for (int i = 0; i < b; i++)
             {
                 var (p, origin) = windows[start + i];

@@ -220,7 +220,7 @@ public sealed class ForecasterBuilder
                 bestValidation = validationLoss ?? double.PositiveInfinity;
                 bestEpoch = epoch;
                 stale = 0;
-                for (int i = 0; i < best.Length; i++) network.Parameters[i].Value.Span.CopyTo(best[i].Span);
+                for (int i = 0; i < best.Length; i++) network.Parameters[i].Value.HostSpan.CopyTo(best[i].HostSpan);
             }
             else
             {
@@ -273,9 +273,9 @@ public sealed class ForecasterBuilder
             for (int i = 0; i < b; i++)
             {
                 var rows = _sequences[indexes[i]];
-                for (int t = 0; t < lookback; t++) rows.AsSpan(t * width, width).CopyTo(sequence.Span.Slice((t * b + i) * width, width));
-                _skips[indexes[i]].CopyTo(skip.Span.Slice(i * skip.Shape[1], skip.Shape[1]));
-                _targets[indexes[i]].CopyTo(target.Span.Slice(i * horizon, horizon));
+                for (int t = 0; t < lookback; t++) rows.AsSpan(t * width, width).CopyTo(sequence.HostSpan.Slice((t * b + i) * width, width));
+                _skips[indexes[i]].CopyTo(skip.HostSpan.Slice(i * skip.Shape[1], skip.Shape[1]));
+                _targets[indexes[i]].CopyTo(target.HostSpan.Slice(i * horizon, horizon));
             }
             return new ForecastBatch(sequence, model.SkipFeatures > 0 ? skip : null, target);
         }

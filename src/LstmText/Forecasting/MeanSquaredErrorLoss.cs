@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using LstmText.Tensors;
 
 namespace LstmText.Forecasting;
@@ -9,7 +10,7 @@ namespace LstmText.Forecasting;
 /// <remarks>Memory: one gradient the size of the prediction, reused.</remarks>
 public sealed class MeanSquaredErrorLoss
 {
-    private readonly TensorBuffer _gradient = new();
+    private readonly TensorBuffer _gradient = new(CpuBackend.Default);
 
     /// <summary>Returns the mean of (prediction − target)² and keeps its gradient for <see cref="Gradient"/>.</summary>
     /// <exception cref="ArgumentException">The tensors differ in size.</exception>
@@ -20,9 +21,9 @@ public sealed class MeanSquaredErrorLoss
         if (prediction.Length != target.Length)
             throw new ArgumentException($"The prediction has {prediction.Length} values and the target {target.Length}.", nameof(target));
         var gradient = _gradient.ReuseUninitialized(prediction.Shape.Dimensions);
-        var p = prediction.Span;
-        var y = target.Span;
-        var g = gradient.Span;
+        var p = prediction.HostSpan;
+        var y = target.HostSpan;
+        var g = gradient.HostSpan;
         double sum = 0;
         float scale = 2f / p.Length;
         for (int i = 0; i < p.Length; i++)
@@ -46,7 +47,7 @@ public sealed class MeanSquaredErrorLoss
 public sealed class QuantileLoss
 {
     private readonly float[] _quantiles;
-    private readonly TensorBuffer _gradient = new();
+    private readonly TensorBuffer _gradient = new(CpuBackend.Default);
 
     /// <summary>Creates the loss for <paramref name="quantiles"/>, each in (0, 1).</summary>
     public QuantileLoss(IReadOnlyList<double> quantiles)
@@ -66,9 +67,9 @@ public sealed class QuantileLoss
         if (prediction.Length != target.Length * q)
             throw new ArgumentException($"The prediction has {prediction.Length} values, not {q} per target value ({target.Length}).", nameof(target));
         var gradient = _gradient.ReuseUninitialized(prediction.Shape.Dimensions);
-        var p = prediction.Span;
-        var y = target.Span;
-        var g = gradient.Span;
+        var p = prediction.HostSpan;
+        var y = target.HostSpan;
+        var g = gradient.HostSpan;
         double sum = 0;
         float scale = 1f / p.Length;
         for (int i = 0; i < p.Length; i++)

@@ -5,6 +5,9 @@ namespace LstmText.IO;
 /// <summary>A column of a table, chosen by its header name or by its 0-based position.</summary>
 public sealed record TableColumn
 {
+    /// <summary>The names a text column goes by when none is chosen, in order of preference.</summary>
+    internal static readonly string[] DefaultTextColumns = ["text", "review", "sentence", "message"];
+
     private TableColumn(string? name, int index)
     {
         Name = name;

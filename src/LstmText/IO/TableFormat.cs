@@ -1,6 +1,7 @@
+
 namespace LstmText.IO;
 
-/// <summary>The layout of a table that <see cref="TableReader"/> reads and <see cref="TableWriter"/> writes.</summary>
+/// <summary>The layout of a table that <see cref="TableReader"/> reads and the classifier's <c>TableWriter</c> writes.</summary>
 public enum TableFormat
 {
     /// <summary>Comma-separated values (RFC 4180: quoted fields may hold commas, quotes and line breaks).</summary>

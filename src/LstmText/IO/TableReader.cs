@@ -157,7 +157,7 @@ public sealed class TableReader : IDisposable
         {
             throw new InvalidDataException($"{Source}: the table has no header, so choose the text column by 0-based index (it has {Columns.Count} columns).");
         }
-        return TableColumn.Resolve(chosen, Columns, LabelledDataOptions.DefaultTextColumns, "text", Source);
+        return TableColumn.Resolve(chosen, Columns, TableColumn.DefaultTextColumns, "text", Source);
     }
 
     /// <summary>The rows after the header, in order. They can be enumerated once.</summary>
@@ -291,7 +291,7 @@ public sealed class TableReader : IDisposable
     private const string UnclosedOnItsLine = "a quote opened on this line is not closed on it";
 
     private static string? QuotingProblem(CsvMalformedReason reason) =>
-        reason is CsvMalformedReason.UnterminatedQuote or CsvMalformedReason.LineBreakInQuotes ? LabelledData.MalformedMessage(reason) : null;
+        reason is CsvMalformedReason.UnterminatedQuote or CsvMalformedReason.LineBreakInQuotes ? MalformedMessage(reason) : null;
 
     private string FieldCountProblem(int count) =>
         $"the row has {count} fields and the {(HasHeader ? "header" : "first row")} {Columns.Count}";
@@ -445,4 +445,15 @@ public sealed class TableReader : IDisposable
             yield return (++number, line, -1);
         }
     }
+
+    /// <summary>What a malformed CSV row is, in words.</summary>
+    internal static string MalformedMessage(CsvMalformedReason reason) => reason switch
+    {
+        CsvMalformedReason.FieldCountMismatch => "the row has a different number of fields from the header",
+        CsvMalformedReason.UnterminatedQuote => "a quoted field is never closed",
+        CsvMalformedReason.StrayQuote => "a quote inside an unquoted field",
+        CsvMalformedReason.TextAfterClosingQuote => "text after the closing quote of a field",
+        CsvMalformedReason.LineBreakInQuotes => "a line break inside a quoted field",
+        _ => $"malformed row ({reason})",
+    };
 }

@@ -1,4 +1,5 @@
 using LstmText.Compute;
+using LstmText.Compute.Cpu;
 using LstmText.Tensors;
 
 namespace LstmText.Layers;
@@ -9,6 +10,7 @@ public sealed class Linear : ILayer
 {
     private readonly IBackend _backend;
     private Tensor? _input;
+    private Int8LayerWeights? _int8;
     private readonly TensorBuffer _output;
     private readonly TensorBuffer _inputGradient;
 
@@ -47,6 +49,7 @@ public sealed class Linear : ILayer
         OutputSize = source.OutputSize;
         Weight = source.Weight;
         Bias = source.Bias;
+        _int8 = source._int8;
         Parameters = source.Parameters;
     }
 
@@ -71,7 +74,8 @@ public sealed class Linear : ILayer
         int rows = RowsOf(input);
         _input = input;
         var output = _output.ReuseUninitialized(rows, OutputSize);
-        _backend.Gemm(Transpose.No, Transpose.Yes, rows, OutputSize, InputSize, 1f,
+        if (_int8 is not null) _int8.Multiply(0, input, rows, InputSize, 0f, output, OutputSize);
+        else _backend.Gemm(Transpose.No, Transpose.Yes, rows, OutputSize, InputSize, 1f,
             input, InputSize, Weight.Value, InputSize, 0f, output, OutputSize);
         if (Bias is not null) _backend.AddToEachRow(output, rows, OutputSize, Bias.Value);
         return output;
@@ -81,6 +85,7 @@ public sealed class Linear : ILayer
     public Tensor Backward(Tensor outputGradient)
     {
         var input = _input ?? throw new InvalidOperationException("Backward was called before Forward.");
+        if (_int8 is not null) throw new InvalidOperationException("Backward cannot follow an int8 forward pass (inference only).");
         int rows = RowsOf(input);
         if (outputGradient.Length != rows * OutputSize)
             throw new ArgumentException($"Expected a gradient of [{rows}, {OutputSize}], got {outputGradient.Shape}.", nameof(outputGradient));
@@ -92,6 +97,14 @@ public sealed class Linear : ILayer
             outputGradient, OutputSize, Weight.Value, InputSize, 0f, inputGradient, InputSize);
         return inputGradient;
     }
+
+    /// <summary>
+    /// For inference: multiplies by an int8 copy of W from now on, as PyTorch's dynamic quantization does
+    /// (each weight row int8 with its own scale; each input row quantized to uint8 at every call or step, products in
+    /// int32 on AVX-VNNI where the CPU has it); biases stay float and the float weights are kept unchanged. Copies made
+    /// by <see cref="WithOwnBuffers"/> afterwards share the int8 weights. Backward then throws.
+    /// </summary>
+    public void QuantizeWeights() => _int8 = Int8LayerWeights.Quantize(Parameters.Select(p => p.Value));
 
     /// <summary>
     /// A layer with the same <see cref="Parameter"/> objects (not copies) and buffers of its own, so inference can run

@@ -1,4 +1,5 @@
 using LstmText.Compute;
+using LstmText.Compute.Cpu;
 using LstmText.Tensors;
 
 namespace LstmText.Layers;
@@ -42,6 +43,7 @@ public sealed class Lstm : ILayer
     private ForwardPass _pass;
     private int[] _tokenIds = [];
     private bool _lastForwardFromTokenProjection;
+    private Int8LayerWeights? _int8;
 
     /// <summary>Creates an LSTM initialised like PyTorch: every weight and bias from U(−1/√H, 1/√H).</summary>
     public Lstm(int inputSize, int hiddenSize, RandomSource random, int layers = 1, bool bidirectional = false,
@@ -93,6 +95,7 @@ public sealed class Lstm : ILayer
         Directions = source.Directions;
         DropoutProbability = source.DropoutProbability;
         _weights = source._weights;
+        _int8 = source._int8;
         _dropouts = source._dropouts.Select(d => new Dropout(d.Probability, _backend)).ToArray();
         Parameters = source.Parameters;
     }
@@ -124,6 +127,14 @@ public sealed class Lstm : ILayer
     /// <summary>The first layer's input weights and both its biases, of every direction: what its input projection reads.</summary>
     internal IEnumerable<Parameter> FirstLayerInputParameters =>
         _weights.Take(Directions).SelectMany(w => new[] { w.InputWeight, w.InputBias, w.HiddenBias });
+
+    /// <summary>
+    /// For inference: multiplies by int8 copies of W_ih and W_hh of every layer and direction from now on, as PyTorch's dynamic quantization does
+    /// (each weight row int8 with its own scale; each input row quantized to uint8 at every call or step, products in
+    /// int32 on AVX-VNNI where the CPU has it); biases stay float and the float weights are kept unchanged. Copies made
+    /// by <see cref="WithOwnBuffers"/> afterwards share the int8 weights. Backward then throws.
+    /// </summary>
+    public void QuantizeWeights() => _int8 = Int8LayerWeights.Quantize(Parameters.Select(p => p.Value));
 
     /// <summary>(h, c) after the last valid step of every row, from the last <see cref="Forward"/>; reused by the next call.</summary>
     public LstmState FinalState => _buffers?.FinalState ?? throw new InvalidOperationException("Forward has not run.");
@@ -214,7 +225,8 @@ public sealed class Lstm : ILayer
         TensorSlice projectionRows = default;
         if (tokenProjection is null)
         {
-            ProjectInput(w, layerInput!, steps * batch, layerInputSize, gates);
+            if (_int8 is not null) ProjectInputInt8(index, w, layerInput!, steps * batch, layerInputSize, gates);
+            else ProjectInput(w, layerInput!, steps * batch, layerInputSize, gates);
         }
         else
         {
@@ -234,14 +246,16 @@ public sealed class Lstm : ILayer
             _backend.Copy(initialState.Cell.Slice(index * hb, hb), cell.Slice(initialSlot * hb, hb));
         }
 
-        var packedWeight = buffers.PackedHiddenWeights is { } packed && steps >= PackedWeightMinimumSteps ? packed[index] : null;
+        var packedWeight = buffers.PackedHiddenWeights is { } packed && steps >= PackedWeightMinimumSteps && _int8 is null ? packed[index] : null;
         if (packedWeight is not null) _backend.PackWeight(w.HiddenWeight.Value, 4 * HiddenSize, HiddenSize, packedWeight);
         for (int s = 0; s < steps; s++)
         {
             int t = reverse ? steps - 1 - s : s;
             var step = StepAt(t, reverse, batch, gates, hidden, cell, output, direction);
             if (tokenProjection is not null) _backend.Gather(projectionRows, 4 * HiddenSize, _tokenIds.AsSpan(t * batch, batch), step.Gates);
-            if (packedWeight is not null)
+            if (_int8 is not null)
+                _int8.Multiply(2 * index + 1, step.PreviousHidden, batch, HiddenSize, 1f, step.Gates, 4 * HiddenSize);
+            else if (packedWeight is not null)
                 _backend.GemmPackedWeight(batch, 4 * HiddenSize, HiddenSize, step.PreviousHidden, HiddenSize, packedWeight, 1f, step.Gates, 4 * HiddenSize);
             else
                 _backend.Gemm(Transpose.No, Transpose.Yes, batch, 4 * HiddenSize, HiddenSize, 1f,
@@ -276,6 +290,15 @@ public sealed class Lstm : ILayer
         _backend.AddToEachRow(gates, rows, g4, w.HiddenBias.Value);
     }
 
+    /// <summary>gates = int8(input·W_ihᵀ) + b_ih + b_hh: <see cref="ProjectInput"/> with the int8 weights.</summary>
+    private void ProjectInputInt8(int index, DirectionWeights w, TensorSlice input, int rows, int inputSize, TensorSlice gates)
+    {
+        int g4 = 4 * HiddenSize;
+        _int8!.Multiply(2 * index, input, rows, inputSize, 0f, gates, g4);
+        _backend.AddToEachRow(gates, rows, g4, w.InputBias.Value);
+        _backend.AddToEachRow(gates, rows, g4, w.HiddenBias.Value);
+    }
+
     /// <summary>
     /// Back-propagates the gradient of the last <see cref="Forward"/>'s output ([T, B, D·H], or any shape with as many
     /// elements, such as a decoder's [T·B, D·H]) and, optionally, of its
@@ -285,6 +308,8 @@ public sealed class Lstm : ILayer
     public Tensor Backward(Tensor outputGradient, LstmState? finalStateGradient = null)
     {
         var buffers = _buffers ?? throw new InvalidOperationException("Backward was called before Forward.");
+        if (_int8 is not null)
+            throw new InvalidOperationException("Backward cannot follow an int8 forward pass (inference only).");
         if (_lastForwardFromTokenProjection)
             throw new InvalidOperationException("Backward cannot follow a forward pass from a token projection (inference only).");
         int steps = buffers.Steps, batch = buffers.Batch;

@@ -1,6 +1,5 @@
 using LstmText.Compute;
 using LstmText.Data;
-using LstmText.IO;
 using LstmText.Layers;
 using LstmText.Metrics;
 using LstmText.Optimizers;

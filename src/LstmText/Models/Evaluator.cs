@@ -8,7 +8,7 @@ namespace LstmText.Models;
 internal static class Evaluator
 {
     public static Evaluation Evaluate(LanguageModel model, int[] ids, int windowLength) =>
-        Evaluate(model.CreateNetwork(), ids, windowLength);
+        Evaluate(model.CreateInferenceNetwork(), ids, windowLength);
 
     public static Evaluation Evaluate(LanguageModelNetwork network, int[] ids, int windowLength)
     {

@@ -23,7 +23,7 @@ internal sealed class TextGenerator
         _model = model;
         _settings = settings;
         _tokenizer = model.Tokenizer;
-        _network = model.CreateNetwork();
+        _network = model.CreateInferenceNetwork();
         _random = new RandomSource(settings.RandomSeed ?? (ulong)Random.Shared.NextInt64());
     }
 

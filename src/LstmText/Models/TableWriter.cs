@@ -5,9 +5,9 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using CsvHelper;
 using LstmText.Generation;
-using LstmText.Models;
+using LstmText.IO;
 
-namespace LstmText.IO;
+namespace LstmText.Models;
 
 /// <summary>
 /// Writes classified rows in the format of the table they were read from: every input column as it was, in

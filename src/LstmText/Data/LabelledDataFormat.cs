@@ -1,4 +1,4 @@
-namespace LstmText.IO;
+namespace LstmText.Data;
 
 /// <summary>The layout of a file of labelled texts.</summary>
 public enum LabelledDataFormat

@@ -1,0 +1,227 @@
+using System.Text.Json;
+using LstmText.Compute.Cpu;
+using LstmText.Generation;
+using LstmText.Layers;
+using LstmText.Models;
+using LstmText.Tensors;
+using LstmText.Tokenizers;
+
+namespace LstmText.Tests.Compute;
+
+/// <summary>
+/// Int8 inference (<see cref="Int8Product"/>, <see cref="Int8Matrix"/>, the layers' int8 path): exact integer
+/// arithmetic against a dequantized double reference, every kernel giving the same bits, the documented error bound
+/// against float, and PyTorch's <c>quantize_dynamic</c> (tools/fixtures/make_int8_fixtures.py) as the yardstick.
+/// </summary>
+public sealed class Int8InferenceTests
+{
+    public static TheoryData<int, int, int, float> Shapes() => new()
+    {
+        { 1, 1, 1, 0f }, { 1, 31, 3, 0f }, { 2, 33, 5, 1f }, { 3, 70, 130, 0f }, { 5, 64, 128, 1f }, { 4, 2048, 512, 1f },
+        { 32, 512, 128, 0f }, { 7, 69, 512, 0.5f },
+    };
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void The_product_equals_the_dequantized_product_in_double(int m, int n, int k, float beta)
+    {
+        var random = new Random(m * 1000 + n + k);
+        float[] a = RandomValues(random, m * (k + 3)), w = RandomValues(random, n * k), c = RandomValues(random, m * (n + 2));
+        var before = (float[])c.Clone();
+        var matrix = Int8Matrix.Quantize(w, n, k);
+        Int8Product.Multiply(a, m, k + 3, matrix, beta, c, n + 2);
+        var activation = new byte[(k + 3) / 4 * 4 + 4];
+        for (int i = 0; i < m; i++)
+        {
+            Int8Product.QuantizeRow(a.AsSpan(i * (k + 3), k), activation, out float scale, out int zero);
+            for (int j = 0; j < n; j++)
+            {
+                double expected = 0;
+                for (int p = 0; p < k; p++) expected += scale * (double)(activation[p] - zero) * matrix.DequantizedAt(j, p);
+                expected += beta * before[i * (n + 2) + j];
+                Assert.True(Math.Abs(c[i * (n + 2) + j] - expected) <= 1e-5 * (1 + Math.Abs(expected)),
+                    $"C[{i}, {j}] = {c[i * (n + 2) + j]}, expected {expected}");
+            }
+            // the gap between C's rows is untouched
+            Assert.Equal(before[i * (n + 2) + n], c[i * (n + 2) + n]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Every_kernel_gives_the_same_bits(int m, int n, int k, float beta)
+    {
+        if (Int8Product.Fastest == Int8Kernel.Scalar) return; // nothing to compare on a CPU without AVX-VNNI
+        var random = new Random(n * 7 + k);
+        float[] a = RandomValues(random, m * k), w = RandomValues(random, n * k), c = RandomValues(random, m * n);
+        var matrix = Int8Matrix.Quantize(w, n, k);
+        float[] scalar = (float[])c.Clone(), vnni = (float[])c.Clone();
+        Int8Product.Multiply(a, m, k, matrix, beta, scalar, n, Int8Kernel.Scalar);
+        Int8Product.Multiply(a, m, k, matrix, beta, vnni, n, Int8Kernel.AvxVnni);
+        Assert.Equal(scalar, vnni);
+    }
+
+    [Fact]
+    public void The_error_against_float_stays_within_the_documented_bound()
+    {
+        const int m = 6, n = 40, k = 300;
+        var random = new Random(3);
+        float[] a = RandomValues(random, m * k), w = RandomValues(random, n * k), c = new float[m * n];
+        var matrix = Int8Matrix.Quantize(w, n, k);
+        Int8Product.Multiply(a, m, k, matrix, 0f, c, n);
+        double worst = 0;
+        for (int i = 0; i < m; i++)
+            for (int j = 0; j < n; j++)
+            {
+                double exact = 0;
+                for (int p = 0; p < k; p++) exact += (double)a[i * k + p] * w[j * k + p];
+                double bound = Int8Product.ErrorBound(a.AsSpan(i * k, k), matrix, j, w.AsSpan(j * k, k));
+                double error = Math.Abs(c[i * n + j] - exact);
+                Assert.True(error <= bound + 1e-5, $"C[{i}, {j}] is off by {error}, more than its bound {bound}");
+                worst = Math.Max(worst, error / Math.Sqrt(k));
+            }
+        // and it is small in absolute terms: values ~U(−1, 1), so a dot product of 300 terms has a spread near 5.8
+        Assert.True(worst < 0.01, $"worst error per √k: {worst}");
+    }
+
+    [Fact]
+    public void Zero_rows_and_zero_activations_give_exact_zeros()
+    {
+        var w = new float[3 * 8];
+        for (int p = 0; p < 8; p++) w[8 + p] = p - 3.5f; // rows 0 and 2 are zero
+        var matrix = Int8Matrix.Quantize(w, 3, 8);
+        float[] a = [1, -2, 3, 0.5f, 0, 0, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0];
+        var c = new float[6];
+        Int8Product.Multiply(a, 2, 8, matrix, 0f, c, 3);
+        Assert.Equal(0f, c[0]);
+        Assert.Equal(0f, c[2]);
+        Assert.NotEqual(0f, c[1]);
+        Assert.Equal([0f, 0f, 0f], c[3..]);
+    }
+
+    [Fact]
+    public void A_weight_that_is_not_finite_and_an_activation_that_is_not_finite_are_refused()
+    {
+        Assert.Throws<ArgumentException>(() => Int8Matrix.Quantize([1f, float.NaN], 1, 2));
+        var matrix = Int8Matrix.Quantize([1f, 2f], 1, 2);
+        Assert.Throws<ArgumentException>(() => Int8Product.Multiply([1f, float.PositiveInfinity], 1, 2, matrix, 0f, new float[1], 1));
+    }
+
+    [Fact]
+    public void The_int8_lstm_stays_within_tolerance_of_float_and_cannot_be_trained()
+    {
+        var random = new RandomSource(5);
+        var lstm = new Lstm(40, 64, random, layers: 2, bidirectional: true);
+        var x = Tensor.Zeros(30, 4, 40);
+        random.FillNormal(x, 0f, 1f);
+        int[] lengths = [30, 17, 1, 25];
+        var expected = lstm.Forward(x, null, lengths).ToArray();
+        var quantized = lstm.WithOwnBuffers();
+        quantized.QuantizeWeights();
+        var actual = quantized.Forward(x, null, lengths).ToArray();
+        Assert.Equal(expected, lstm.Forward(x, null, lengths).ToArray()); // the float layer is unchanged by its int8 copy
+        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        Assert.True(worst <= LstmTolerance, $"int8 LSTM output differs from float by {worst}");
+        Assert.True(worst > 0, "the int8 path was not taken");
+        // padding: outputs past a row's length stay exactly 0
+        for (int t = 1; t < 30; t++) Assert.All(actual.AsSpan((t * 4 + 2) * 128, 128).ToArray(), v => Assert.Equal(0f, v));
+        Assert.Throws<InvalidOperationException>(() => quantized.Backward(Tensor.Zeros(30, 4, 128)));
+    }
+
+    [Fact]
+    public void An_int8_language_model_scores_close_to_its_float_model_which_stays_float()
+    {
+        var tokenizer = CharTokenizer.Build(["the quick brown fox jumps over the lazy dog"]);
+        var model = LanguageModel.Create(tokenizer, new LanguageModelArchitecture(tokenizer.VocabularySize, 16, 48, 2), seed: 4);
+        var ids = tokenizer.Encode("the lazy dog jumps over the quick brown fox");
+        var expected = model.ComputeLogits(ids).ToArray();
+        var int8 = model.WithInt8Weights();
+        Assert.True(int8.UsesInt8Weights);
+        Assert.False(model.UsesInt8Weights);
+        var actual = int8.ComputeLogits(ids).ToArray();
+        double worst = expected.Zip(actual, (e, a) => Math.Abs(e - a)).Max();
+        Assert.InRange(worst, 1e-7, 0.02);
+        Assert.Equal(expected, model.ComputeLogits(ids).ToArray());
+    }
+
+    [Fact]
+    public void An_int8_classifier_predicts_close_to_its_float_classifier()
+    {
+        var tokenizer = CharTokenizer.Build(["abcdefghij "]);
+        var classifier = new TextClassifier(tokenizer, ["a", "b", "c"], new TextClassifierArchitecture
+        {
+            EmbeddingSize = 8, HiddenSize = 24, Bidirectional = true, Pooling = SequencePooling.Concat,
+        }, new RandomSource(7));
+        string[] texts = ["abc def", "jihgfedcba", "a", "bead cafe bad"];
+        var expected = classifier.PredictBatch(texts);
+        var actual = classifier.WithInt8Weights().PredictBatch(texts);
+        double worst = 0;
+        for (int i = 0; i < texts.Length; i++)
+            worst = Math.Max(worst, expected[i].Probabilities.Zip(actual[i].Probabilities, (e, a) => Math.Abs(e - a)).Max());
+        Assert.InRange(worst, 1e-9, 0.01);
+        Assert.Throws<InvalidOperationException>(() =>
+        {
+            var int8 = classifier.WithInt8Weights();
+            int8.ForwardBatch([1, 2, 3], [3], new RandomSource(1));
+            int8.Backward(Tensor.Zeros(1, 3));
+        });
+    }
+
+    /// <summary>The documented tolerance of the int8 LSTM's outputs (|h| ≤ 1) against float: docs/performance.md.</summary>
+    private const double LstmTolerance = 0.02;
+
+    [Fact]
+    public void The_linear_layer_error_is_no_larger_than_pytorchs_quantize_dynamic()
+    {
+        var c = Fixture().GetProperty("linear");
+        int input = c.GetProperty("in_features").GetInt32(), output = c.GetProperty("out_features").GetInt32(), rows = c.GetProperty("rows").GetInt32();
+        var linear = new Linear(input, output, new RandomSource(0));
+        linear.Weight.Load(Tensor.FromValues(Values(c, "weight"), output, input));
+        linear.Bias!.Load(Tensor.FromValues(Values(c, "bias"), output));
+        linear.QuantizeWeights();
+        var ours = linear.Forward(Tensor.FromValues(Values(c, "input"), rows, input)).ToArray();
+        var (ourError, torchError) = Errors(c, ours);
+        Assert.True(ourError <= torchError * 1.5, $"ours {ourError} against PyTorch's {torchError}");
+        Assert.True(ourError > 0);
+    }
+
+    [Fact]
+    public void The_lstm_error_is_no_larger_than_pytorchs_quantize_dynamic()
+    {
+        var c = Fixture().GetProperty("lstm");
+        int input = c.GetProperty("input_size").GetInt32(), hidden = c.GetProperty("hidden_size").GetInt32();
+        int layers = c.GetProperty("num_layers").GetInt32(), steps = c.GetProperty("steps").GetInt32(), batch = c.GetProperty("batch").GetInt32();
+        var lstm = new Lstm(input, hidden, new RandomSource(0), layers);
+        var parameters = c.GetProperty("parameters");
+        foreach (var p in lstm.Parameters) p.Load(Tensor.FromValues(Values(parameters, p.Name), p.Value.Shape.Dimensions));
+        var x = Tensor.FromValues(Values(c, "input"), steps, batch, input);
+        Assert.True(Max(Values(c, "float_output"), lstm.Forward(x).ToArray()) < 1e-5, "the float LSTM does not match PyTorch");
+        lstm.QuantizeWeights();
+        var (ourError, torchError) = Errors(c, lstm.Forward(x).ToArray());
+        Assert.True(ourError <= torchError * 1.5, $"ours {ourError} against PyTorch's {torchError}");
+    }
+
+    private static (double Ours, double Torch) Errors(JsonElement c, float[] ours)
+    {
+        var reference = Values(c, "float_output");
+        return (Max(reference, ours), Max(reference, Values(c, "torch_int8_output")));
+    }
+
+    private static double Max(float[] a, float[] b) => a.Zip(b, (x, y) => Math.Abs((double)x - y)).Max();
+
+    private static float[] Values(JsonElement element, string name) =>
+        element.GetProperty(name).EnumerateArray().Select(v => v.GetSingle()).ToArray();
+
+    private static JsonElement Fixture()
+    {
+        using var document = JsonDocument.Parse(File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Fixtures", "pytorch", "int8_dynamic.json")));
+        return document.RootElement.Clone();
+    }
+
+    private static float[] RandomValues(Random random, int count)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() * 2 - 1);
+        return values;
+    }
+}
