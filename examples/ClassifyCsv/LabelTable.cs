@@ -1,4 +1,4 @@
-using LstmText.Data;
+using LstmText.IO;
 using LstmText.Models;
 
 namespace ClassifyCsv;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using LstmText.IO;
+using LstmText.Layers;
 using LstmText.Models;
 
 namespace GenerateText;

@@ -2,8 +2,8 @@ using System.Globalization;
 using LstmText.Data;
 using LstmText.IO;
 using LstmText.Layers;
+using LstmText.Metrics;
 using LstmText.Models;
-using LstmText.Training;
 
 namespace SpamFilter;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LstmText.Data;
+using LstmText.Metrics;
 using LstmText.Models;
 using LstmText.Training;
 

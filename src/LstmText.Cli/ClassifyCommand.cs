@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using LstmText.Data;
+using LstmText.IO;
 using LstmText.Models;
 using Spectre.Console;
 
@@ -72,7 +72,7 @@ internal static class ClassifyCommand
                 HasHeader = !parse.GetValue(noHeader),
                 Encoding = parse.GetValue(encoding) is { } e ? LabelledDataOptionSet.EncodingNamed(e) : null,
             };
-            var column = parse.GetValue(textColumn) is { } c ? LstmText.Data.TableColumn.Parse(c) : null;
+            var column = parse.GetValue(textColumn) is { } c ? LstmText.IO.TableColumn.Parse(c) : null;
             IReadOnlyList<ClassPrediction> Classify(IReadOnlyList<string> texts)
             {
                 cancellation.ThrowIfCancellationRequested();

@@ -2,7 +2,9 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.CommandLine.Parsing;
 using System.Text.RegularExpressions;
-using LstmText.Data;
+using LstmText.IO;
+using LstmText.Layers;
+using LstmText.Training;
 
 namespace LstmText.Cli;
 

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
 using LabelledExample = LstmText.Data.LabelledExample;
+using LstmText.Metrics;
 using LstmText.Models;
-using LstmText.Training;
 using Spectre.Console;
 
 namespace LstmText.Cli;

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LstmText.Generation;
 using LstmText.IO;
 using LstmText.Models;
 using LstmText.Onnx;

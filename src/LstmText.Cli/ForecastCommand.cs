@@ -4,6 +4,8 @@ using System.Text;
 using System.Text.Json;
 using LstmText.Forecasting;
 using LstmText.IO;
+using LstmText.Layers;
+using LstmText.Metrics;
 using LstmText.Training;
 
 namespace LstmText.Cli;

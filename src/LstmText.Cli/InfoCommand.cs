@@ -1,6 +1,8 @@
 using System.CommandLine;
 using LstmText.IO;
+using LstmText.Layers;
 using LstmText.Models;
+using LstmText.Tokenizers;
 
 namespace LstmText.Cli;
 

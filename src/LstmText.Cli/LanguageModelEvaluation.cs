@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using LstmText.IO;
 using LstmText.Models;
+using LstmText.Tokenizers;
 
 namespace LstmText.Cli;
 

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using LstmText.Compute;
+using LstmText.Data;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Optimizers;
 using LstmText.Tensors;
+using LstmText.Tokenizers;
 using LstmText.Training;
 using Spectre.Console;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using LstmText.Data;
+using LstmText.IO;
 using LstmText.Models;
 using LstmText.Parquet;
 

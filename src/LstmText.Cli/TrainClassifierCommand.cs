@@ -2,7 +2,6 @@ using System.CommandLine;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Tokenizers;
-using LstmText.Training;
 
 namespace LstmText.Cli;
 

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using LstmText.IO;
+using LstmText.Layers;
+using LstmText.Optimizers;
 using LstmText.Training;
 using Spectre.Console;
 

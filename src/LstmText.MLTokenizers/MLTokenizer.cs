@@ -1,6 +1,6 @@
 using System.Text;
 using System.Text.Json;
-using LstmText.IO;
+using LstmText.Models;
 using LstmText.Tokenizers;
 using ML = Microsoft.ML.Tokenizers;
 

@@ -1,12 +1,14 @@
 using LstmText.Compute;
-using System.Globalization;
-using System.Reflection;
-using System.Text.Json;
-using Google.Protobuf;
+using LstmText.Generation;
 using LstmText.IO;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Tensors;
+using LstmText.Tokenizers;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Google.Protobuf;
 using Onnx;
 using DataType = Onnx.TensorProto.Types.DataType;
 

@@ -1,4 +1,5 @@
 using LstmText.IO;
+using LstmText.Tokenizers;
 
 namespace LstmText.Onnx;
 

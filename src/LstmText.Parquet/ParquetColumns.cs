@@ -1,6 +1,6 @@
 using System.Globalization;
 using System.Reflection;
-using LstmText.Data;
+using LstmText.IO;
 using Parquet;
 using Parquet.Data;
 using Parquet.Schema;

@@ -1,4 +1,5 @@
 using LstmText.Data;
+using LstmText.IO;
 
 namespace LstmText.Parquet;
 

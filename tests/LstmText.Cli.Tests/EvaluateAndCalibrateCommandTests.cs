@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LstmText.IO;
+using LstmText.Models;
 using LstmText.Training;
 
 namespace LstmText.Cli.Tests;

@@ -1,4 +1,6 @@
+using LstmText.Layers;
 using LstmText.Models;
+using LstmText.Tokenizers;
 
 namespace LstmText.MLTokenizers.Tests;
 

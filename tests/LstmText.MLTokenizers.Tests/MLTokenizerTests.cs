@@ -1,5 +1,7 @@
 using System.Text.Json;
 using LstmText.Data;
+using LstmText.Generation;
+using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Tokenizers;
 using ML = Microsoft.ML.Tokenizers;

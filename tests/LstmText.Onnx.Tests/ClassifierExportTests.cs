@@ -1,10 +1,11 @@
 using LstmText.Compute;
-using Xunit.Abstractions;
-using System.Text.Json;
+using LstmText.Generation;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Tensors;
 using LstmText.Tokenizers;
+using Xunit.Abstractions;
+using System.Text.Json;
 
 namespace LstmText.Onnx.Tests;
 

@@ -1,4 +1,6 @@
+using LstmText.Generation;
 using LstmText.Models;
+using LstmText.Tokenizers;
 using Microsoft.ML.OnnxRuntime;
 
 namespace LstmText.Onnx.Tests;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LstmText.Generation;
 using LstmText.Models;
 using LstmText.Tokenizers;
 using Microsoft.ML;

@@ -1,4 +1,5 @@
 using Xunit.Abstractions;
+using LstmText.Compute;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Tensors;

@@ -1,4 +1,6 @@
-using LstmText.Data;
+using LstmText.Generation;
+using LstmText.IO;
+using LstmText.Models;
 using Parquet;
 using Parquet.Schema;
 

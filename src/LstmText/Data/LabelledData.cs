@@ -113,7 +113,7 @@ public static class LabelledData
                 return;
             }
             lastMalformedLine = record.LineNumber;
-            issues.Add(source, record.LineNumber, MalformedMessage(record.Reason) + " (row skipped)");
+            issues.Add(source, record.LineNumber, TableReader.MalformedMessage(record.Reason) + " (row skipped)");
         }
 
         using var reader = open(ReportMalformed);
@@ -121,7 +121,7 @@ public static class LabelledData
         int textIndex, labelIndex;
         if (options.HasHeader)
         {
-            textIndex = TableColumn.Resolve(options.TextColumn, columns, LabelledDataOptions.DefaultTextColumns, "text", source);
+            textIndex = TableColumn.Resolve(options.TextColumn, columns, TableColumn.DefaultTextColumns, "text", source);
             labelIndex = TableColumn.Resolve(options.LabelColumn, columns, LabelledDataOptions.DefaultLabelColumns, "label", source);
         }
         else
@@ -219,7 +219,7 @@ public static class LabelledData
             // A key that an object lacks is a missing value of that row, not an error of the file: objects may differ.
             var properties = document.RootElement.EnumerateObject().ToArray();
             var names = properties.Select(property => property.Name).ToArray();
-            var textIndex = options.TextColumn?.FindIn(names) ?? TableColumn.FindFirstNamed(names, LabelledDataOptions.DefaultTextColumns);
+            var textIndex = options.TextColumn?.FindIn(names) ?? TableColumn.FindFirstNamed(names, TableColumn.DefaultTextColumns);
             var labelIndex = options.LabelColumn?.FindIn(names) ?? TableColumn.FindFirstNamed(names, LabelledDataOptions.DefaultLabelColumns);
             return Checked(textIndex < 0 ? null : JsonValueText(properties[textIndex].Value),
                 labelIndex < 0 ? null : JsonValueText(properties[labelIndex].Value), number, source, issues);
@@ -249,16 +249,6 @@ public static class LabelledData
         }
         return new LabelledExample(text, label, line, source);
     }
-
-    internal static string MalformedMessage(CsvMalformedReason reason) => reason switch
-    {
-        CsvMalformedReason.FieldCountMismatch => "the row has a different number of fields from the header",
-        CsvMalformedReason.UnterminatedQuote => "a quoted field is never closed",
-        CsvMalformedReason.StrayQuote => "a quote inside an unquoted field",
-        CsvMalformedReason.TextAfterClosingQuote => "text after the closing quote of a field",
-        CsvMalformedReason.LineBreakInQuotes => "a line break inside a quoted field",
-        _ => $"malformed row ({reason})",
-    };
 
     private static IEnumerable<string> LinesOf(TextReader reader)
     {

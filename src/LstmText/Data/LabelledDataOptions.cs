@@ -40,7 +40,6 @@ public sealed record LabelledDataOptions
     /// <summary>Whether invalid UTF-8 stops reading with a <see cref="CorpusFormatException"/> (the default) or becomes U+FFFD.</summary>
     public InvalidTextHandling InvalidBytes { get; init; } = InvalidTextHandling.Throw;
 
-    internal static readonly string[] DefaultTextColumns = ["text", "review", "sentence", "message"];
 
     internal static readonly string[] DefaultLabelColumns = ["label", "sentiment", "class", "category", "target"];
 }

@@ -1,7 +1,7 @@
 using LstmText.Compute;
 using LstmText.Layers;
-using LstmText.Models;
 using LstmText.Tensors;
+using LstmText.Training;
 
 namespace LstmText.Forecasting;
 

@@ -1,3 +1,4 @@
+using LstmText.Data;
 using LstmText.Tensors;
 using LstmText.Training;
 

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using LstmText.IO;
+using LstmText.Layers;
 using LstmText.Tensors;
 using LstmText.Training;
 

@@ -1,3 +1,4 @@
+using LstmText.Layers;
 using LstmText.Tensors;
 using LstmText.Training;
 

@@ -1,4 +1,5 @@
 using LstmText.IO;
+using LstmText.Layers;
 using LstmText.Tensors;
 using LstmText.Training;
 
@@ -38,7 +39,7 @@ internal sealed class ForecasterTrainer : TrainingLoop<ForecasterTrainingSetting
         _network = model.Network;
         _training = training;
         _validation = validation;
-        _loss = new RegressionObjective(model.Quantiles);
+        _loss = new RegressionObjective(model.Quantiles, model.Network.Backend);
         DataFingerprint = training.Fingerprint();
         ChanceLoss = ConstantForecastLoss(training, model.Quantiles);
     }

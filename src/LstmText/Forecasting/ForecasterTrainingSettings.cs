@@ -1,4 +1,5 @@
 using System.Globalization;
+using LstmText.Optimizers;
 using LstmText.Training;
 
 namespace LstmText.Forecasting;

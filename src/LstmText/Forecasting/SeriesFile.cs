@@ -1,5 +1,6 @@
 using System.Globalization;
-using LstmText.Data;
+using LstmText.IO;
+using LstmText.Layers;
 
 namespace LstmText.Forecasting;
 

@@ -1,4 +1,5 @@
 using LstmText.Tensors;
+using LstmText.Tokenizers;
 
 namespace LstmText.IO;
 
@@ -16,7 +17,7 @@ public sealed class ModelFile
     public const string ConfigKey = "lstmtext.config";
 
     /// <summary>Metadata key for the tokenizer JSON.</summary>
-    public const string TokenizerKey = "lstmtext.tokenizer";
+    public const string TokenizerKey = Tokenizers.Tokenizer.ModelMetadataKey;
 
     /// <summary>Metadata key for the training record JSON.</summary>
     public const string TrainingKey = "lstmtext.training";

@@ -104,7 +104,7 @@ public sealed class Linear : ILayer
     /// int32 on AVX-VNNI where the CPU has it); biases stay float and the float weights are kept unchanged. Copies made
     /// by <see cref="WithOwnBuffers"/> afterwards share the int8 weights. Backward then throws.
     /// </summary>
-    public void QuantizeWeights() => _int8 = Int8LayerWeights.Quantize(Parameters);
+    public void QuantizeWeights() => _int8 = Int8LayerWeights.Quantize(Parameters.Select(p => p.Value));
 
     /// <summary>
     /// A layer with the same <see cref="Parameter"/> objects (not copies) and buffers of its own, so inference can run

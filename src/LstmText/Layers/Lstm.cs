@@ -134,7 +134,7 @@ public sealed class Lstm : ILayer
     /// int32 on AVX-VNNI where the CPU has it); biases stay float and the float weights are kept unchanged. Copies made
     /// by <see cref="WithOwnBuffers"/> afterwards share the int8 weights. Backward then throws.
     /// </summary>
-    public void QuantizeWeights() => _int8 = Int8LayerWeights.Quantize(Parameters);
+    public void QuantizeWeights() => _int8 = Int8LayerWeights.Quantize(Parameters.Select(p => p.Value));
 
     /// <summary>(h, c) after the last valid step of every row, from the last <see cref="Forward"/>; reused by the next call.</summary>
     public LstmState FinalState => _buffers?.FinalState ?? throw new InvalidOperationException("Forward has not run.");

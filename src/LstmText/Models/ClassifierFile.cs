@@ -1,5 +1,6 @@
 using LstmText.Compute;
 using LstmText.IO;
+using LstmText.Layers;
 using LstmText.Tensors;
 using LstmText.Tokenizers;
 using LstmText.Training;

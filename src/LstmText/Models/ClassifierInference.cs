@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using LstmText.Compute;
+using LstmText.Data;
+using LstmText.Layers;
 using LstmText.Tensors;
 
 namespace LstmText.Models;

@@ -1,8 +1,11 @@
 using System.Globalization;
 using System.Text;
 using LstmText.Compute;
+using LstmText.Data;
 using LstmText.Generation;
 using LstmText.IO;
+using LstmText.Layers;
+using LstmText.Metrics;
 using LstmText.Tensors;
 using LstmText.Tokenizers;
 using LstmText.Training;

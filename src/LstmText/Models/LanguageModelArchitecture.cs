@@ -1,5 +1,7 @@
 using System.Text.Json;
 using LstmText.IO;
+using LstmText.Layers;
+using LstmText.Tensors;
 
 namespace LstmText.Models;
 

@@ -1,5 +1,7 @@
 using LstmText.Compute;
+using LstmText.Data;
 using LstmText.IO;
+using LstmText.Layers;
 using LstmText.Tokenizers;
 using LstmText.Training;
 

@@ -1,6 +1,8 @@
 using LstmText.Compute;
+using LstmText.Data;
 using LstmText.Layers;
 using LstmText.Tensors;
+using LstmText.Training;
 
 namespace LstmText.Models;
 

@@ -1,7 +1,8 @@
 using LstmText.Compute;
-using System.Text.Json;
 using LstmText.IO;
 using LstmText.Layers;
+using LstmText.Tensors;
+using System.Text.Json;
 
 namespace LstmText.Models;
 

@@ -65,7 +65,7 @@ public sealed class BpeTokenizer : Tokenizer
         merges.Select(merge => (TokenOf(merge.Left), TokenOf(merge.Right)));
 
     /// <summary>Learns a byte-level BPE vocabulary from a corpus.</summary>
-    /// <param name="corpus">The texts, e.g. the chunks of a <see cref="IO.TextCorpus"/>.</param>
+    /// <param name="corpus">The texts, e.g. the chunks of an <c>TextCorpus</c>.</param>
     /// <param name="options">The vocabulary size to reach and the special tokens.</param>
     public static BpeTokenizer Train(IEnumerable<string> corpus, BpeTrainingOptions? options = null)
     {

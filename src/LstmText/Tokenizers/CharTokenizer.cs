@@ -52,7 +52,7 @@ public sealed class CharTokenizer : Tokenizer
     public override string Kind => KindName;
 
     /// <summary>Builds a character vocabulary from a corpus.</summary>
-    /// <param name="corpus">The texts, e.g. the lines or chunks of a <see cref="IO.TextCorpus"/>.</param>
+    /// <param name="corpus">The texts, e.g. the lines or chunks of an <c>TextCorpus</c>.</param>
     /// <param name="options">Units, normalisation, case and vocabulary limits; the defaults keep every scalar value seen.</param>
     /// <exception cref="NotSupportedException">Normalisation was asked for but this process cannot normalise.</exception>
     public static CharTokenizer Build(IEnumerable<string> corpus, CharTokenizerOptions? options = null)

@@ -11,7 +11,7 @@ namespace LstmText.Tokenizers;
 public abstract class Tokenizer : ITokenizer
 {
     /// <summary>The JSON metadata key under which a model file stores its tokenizer.</summary>
-    public const string ModelMetadataKey = IO.ModelFile.TokenizerKey;
+    public const string ModelMetadataKey = "lstmtext.tokenizer";
 
     /// <summary>Kinds that optional assemblies read, so a model that needs one can say which to reference.</summary>
     private static readonly Dictionary<string, string> optionalKinds = new(StringComparer.Ordinal)

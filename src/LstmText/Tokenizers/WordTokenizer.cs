@@ -31,7 +31,7 @@ public sealed class WordTokenizer : Tokenizer
     public override string Kind => KindName;
 
     /// <summary>Builds a word vocabulary from a corpus, most frequent words first after the special tokens.</summary>
-    /// <param name="corpus">The texts, e.g. the lines of a <see cref="IO.TextCorpus"/>.</param>
+    /// <param name="corpus">The texts, e.g. the lines of an <c>TextCorpus</c>.</param>
     /// <param name="options">Splitting, case and vocabulary limits; the defaults keep every word seen.</param>
     public static WordTokenizer Build(IEnumerable<string> corpus, WordTokenizerOptions? options = null)
     {

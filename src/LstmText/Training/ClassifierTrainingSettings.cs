@@ -1,4 +1,6 @@
 using LstmText.Data;
+using LstmText.Metrics;
+using LstmText.Optimizers;
 
 namespace LstmText.Training;
 
@@ -75,7 +77,7 @@ public sealed class ClassifierTrainingSettings : TrainingSettingsBase<Classifier
     }
 
     /// <summary>Keep only the first <paramref name="tokens"/> tokens of each text (default <see cref="DefaultMaxTokens"/>), bounding a batch's memory and time.</summary>
-    /// <remarks>The trained model records the length (<see cref="Models.TextClassifier.MaxTokens"/>) and reads every text the same
+    /// <remarks>The trained model records the length (the classifier's <c>MaxTokens</c>) and reads every text the same
     /// way when it predicts. Fine-tuning keeps the model's own length unless this is called.</remarks>
     public ClassifierTrainingSettings TruncateTo(int tokens)
     {

@@ -1,3 +1,5 @@
+using LstmText.Optimizers;
+
 namespace LstmText.Training;
 
 /// <summary>The optimizer a training run uses.</summary>

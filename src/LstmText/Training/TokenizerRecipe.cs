@@ -1,3 +1,4 @@
+using LstmText.Data;
 using LstmText.Tokenizers;
 
 namespace LstmText.Training;

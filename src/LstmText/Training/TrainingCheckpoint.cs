@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using LstmText.IO;
+using LstmText.Optimizers;
 using LstmText.Tensors;
 
 namespace LstmText.Training;

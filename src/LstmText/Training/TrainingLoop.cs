@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using LstmText.Models;
+using LstmText.Layers;
 using LstmText.Optimizers;
 using LstmText.Tensors;
 

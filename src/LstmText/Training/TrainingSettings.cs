@@ -1,3 +1,4 @@
+using LstmText.Data;
 using LstmText.IO;
 using LstmText.Optimizers;
 

@@ -1,5 +1,5 @@
+using LstmText.Data;
 using LstmText.Layers;
-using LstmText.Models;
 using LstmText.Optimizers;
 using LstmText.Tensors;
 

@@ -5,6 +5,7 @@ using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Optimizers;
 using LstmText.Tensors;
+using LstmText.Tokenizers;
 using LstmText.Training;
 
 namespace LstmText.Tests.Compute;

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using LstmText.Compute.Cpu;
+using LstmText.Generation;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Tensors;

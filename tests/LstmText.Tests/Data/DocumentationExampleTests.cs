@@ -1,4 +1,6 @@
 using LstmText.Data;
+using LstmText.IO;
+using LstmText.Models;
 using LstmText.Tests.IO;
 
 namespace LstmText.Tests.Data;

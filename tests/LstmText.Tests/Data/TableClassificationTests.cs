@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using LstmText.Data;
 using LstmText.IO;
+using LstmText.Models;
 using LstmText.Tests.IO;
 
 namespace LstmText.Tests.Data;

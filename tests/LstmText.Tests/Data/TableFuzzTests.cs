@@ -3,8 +3,8 @@ using System.Text;
 using System.Text.Json;
 using FsCheck;
 using FsCheck.Fluent;
-using LstmText.Data;
 using LstmText.IO;
+using LstmText.Models;
 
 namespace LstmText.Tests.Data;
 

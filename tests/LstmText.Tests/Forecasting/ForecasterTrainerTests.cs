@@ -1,7 +1,9 @@
 using System.Text.Json;
 using LstmText.Forecasting;
-using LstmText.Tests.IO;
+using LstmText.Layers;
+using LstmText.Optimizers;
 using LstmText.Training;
+using LstmText.Tests.IO;
 
 namespace LstmText.Tests.Forecasting;
 

@@ -1,7 +1,7 @@
 using System.Text;
 using LstmText.IO;
-using LstmText.Tests.IO;
 using LstmText.Tokenizers;
+using LstmText.Tests.IO;
 
 namespace LstmText.Tests.Fuzz;
 

@@ -5,8 +5,8 @@ using LstmText.IO;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Tensors;
-using LstmText.Tests.IO;
 using LstmText.Tokenizers;
+using LstmText.Tests.IO;
 
 namespace LstmText.Tests.Fuzz;
 

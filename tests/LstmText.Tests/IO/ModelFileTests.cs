@@ -1,6 +1,8 @@
 using System.Text.Json;
 using LstmText.IO;
+using LstmText.Layers;
 using LstmText.Tensors;
+using LstmText.Tokenizers;
 
 namespace LstmText.Tests.IO;
 

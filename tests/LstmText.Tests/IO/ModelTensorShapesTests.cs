@@ -1,5 +1,6 @@
 using LstmText.Layers;
 using LstmText.Models;
+using LstmText.Tensors;
 using LstmText.Tokenizers;
 
 namespace LstmText.Tests.IO;

@@ -1,4 +1,5 @@
 using LstmText.IO;
+using LstmText.Tensors;
 
 namespace LstmText.Tests.IO;
 

@@ -41,8 +41,8 @@ public sealed class ReadmeExampleTests
         }
 
         Assert.True(losses[^1] < losses[0], $"Loss went from {losses[0]} to {losses[^1]}.");
-        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "README.md"));
-        var source = File.ReadAllLines(Path.Combine(RepositoryRoot(), "tests", "LstmText.Tests", "Layers", "ReadmeExampleTests.cs"));
+        var readme = File.ReadAllText(Path.Combine(RepositoryFolder.Root(), "README.md"));
+        var source = File.ReadAllLines(Path.Combine(RepositoryFolder.Root(), "tests", "LstmText.Tests", "Layers", "ReadmeExampleTests.cs"));
         bool inside = false;
         int checkedLines = 0;
         foreach (var line in source)
@@ -56,12 +56,5 @@ public sealed class ReadmeExampleTests
             }
         }
         Assert.Equal(13, checkedLines);
-    }
-
-    private static string RepositoryRoot()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "LstmText.sln"))) folder = folder.Parent;
-        return folder?.FullName ?? throw new InvalidOperationException("The test does not run inside the repository.");
     }
 }

@@ -1,4 +1,5 @@
 using LstmText.Compute;
+using LstmText.Data;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Optimizers;

@@ -1,11 +1,14 @@
 using System.Text.Json;
 using LstmText.Data;
+using LstmText.Generation;
 using LstmText.IO;
+using LstmText.Layers;
+using LstmText.Metrics;
 using LstmText.Models;
+using LstmText.Optimizers;
 using LstmText.Tensors;
-using LstmText.Tests.IO;
 using LstmText.Tokenizers;
-using LstmText.Training;
+using LstmText.Tests.IO;
 
 namespace LstmText.Tests.Models;
 

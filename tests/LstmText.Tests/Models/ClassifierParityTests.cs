@@ -2,8 +2,8 @@ using LstmText.Compute;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Tensors;
-using LstmText.Tests.Parity;
 using LstmText.Tokenizers;
+using LstmText.Tests.Parity;
 
 namespace LstmText.Tests.Models;
 

@@ -1,10 +1,12 @@
 using LstmText.Compute;
+using LstmText.Data;
+using LstmText.Generation;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Optimizers;
 using LstmText.Tensors;
-using LstmText.Tests.IO;
 using LstmText.Tokenizers;
+using LstmText.Tests.IO;
 
 namespace LstmText.Tests.Models;
 

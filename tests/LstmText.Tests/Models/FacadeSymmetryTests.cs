@@ -1,10 +1,10 @@
 using LstmText.Compute;
 using LstmText.Data;
 using LstmText.IO;
+using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Tensors;
 using LstmText.Tokenizers;
-using LstmText.Training;
 
 namespace LstmText.Tests.Models;
 

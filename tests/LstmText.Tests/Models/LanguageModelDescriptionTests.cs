@@ -1,4 +1,5 @@
 using System.Globalization;
+using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Tokenizers;
 

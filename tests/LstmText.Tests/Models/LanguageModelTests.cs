@@ -1,5 +1,7 @@
 using LstmText.IO;
+using LstmText.Layers;
 using LstmText.Models;
+using LstmText.Tokenizers;
 using LstmText.Training;
 
 namespace LstmText.Tests.Models;

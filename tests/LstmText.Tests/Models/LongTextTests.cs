@@ -1,8 +1,9 @@
 using System.Text;
+using LstmText.Generation;
 using LstmText.Models;
 using LstmText.Tensors;
-using LstmText.Tests.Tokenizers;
 using LstmText.Tokenizers;
+using LstmText.Tests.Tokenizers;
 
 namespace LstmText.Tests.Models;
 

@@ -1,12 +1,14 @@
 using LstmText.Compute;
+using LstmText.Data;
+using LstmText.Generation;
 using LstmText.IO;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Tensors;
-using LstmText.Tests.IO;
-using LstmText.Tests.Parity;
 using LstmText.Tokenizers;
 using LstmText.Training;
+using LstmText.Tests.IO;
+using LstmText.Tests.Parity;
 
 namespace LstmText.Tests.Models;
 
@@ -71,7 +73,7 @@ public sealed class TextClassifierTests
         var classifier = Tiny(SequencePooling.Concat, headHidden: 3);
         var texts = Enumerable.Range(0, 120).Select(i => Texts[i % Texts.Length] + new string('a', i % 7)).ToArray();
         var sequential = texts.Select(classifier.Predict).ToArray();
-        var parallel = new LstmText.Data.ClassPrediction[texts.Length];
+        var parallel = new LstmText.Models.ClassPrediction[texts.Length];
         Parallel.For(0, texts.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, i =>
         {
             parallel[i] = i % 2 == 0 ? classifier.Predict(texts[i]) : classifier.PredictBatch([texts[i], texts[(i + 3) % texts.Length]])[0];
@@ -110,7 +112,7 @@ public sealed class TextClassifierTests
         var expected = texts.Select(original.Predict).ToArray();
 
         var loaded = TextClassifier.Load(path, new CpuBackend(2));
-        var actual = new LstmText.Data.ClassPrediction[texts.Length];
+        var actual = new LstmText.Models.ClassPrediction[texts.Length];
         // Callers mix single texts and batches of 9, so concurrent items, nested direction items and a busy team all occur.
         Parallel.For(0, 10 + texts.Length / 9, new ParallelOptions { MaxDegreeOfParallelism = 6 }, job =>
         {

@@ -1,10 +1,12 @@
 using LstmText.Compute;
+using LstmText.Data;
+using LstmText.Generation;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Optimizers;
 using LstmText.Tensors;
-using LstmText.Tests.Parity;
 using LstmText.Tokenizers;
+using LstmText.Tests.Parity;
 
 namespace LstmText.Tests.Models;
 

@@ -1,4 +1,5 @@
 using LstmText.Models;
+using LstmText.Tokenizers;
 
 namespace LstmText.Tests.Parity;
 

@@ -1,7 +1,8 @@
 using LstmText.IO;
+using LstmText.Layers;
 using LstmText.Models;
-using LstmText.Tests.IO;
 using LstmText.Tokenizers;
+using LstmText.Tests.IO;
 
 namespace LstmText.Tests.Tokenizers;
 

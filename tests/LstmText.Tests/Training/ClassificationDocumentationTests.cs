@@ -1,8 +1,10 @@
 using LstmText.Data;
+using LstmText.IO;
 using LstmText.Layers;
+using LstmText.Metrics;
 using LstmText.Models;
+using LstmText.Tokenizers;
 using LstmText.Tests.IO;
-using LstmText.Training;
 
 namespace LstmText.Tests.Training;
 
@@ -40,19 +42,12 @@ public sealed class ClassificationDocumentationTests
         Assert.Equal(41, report.Examples);
         Assert.True(File.Exists(Path.Combine(folder, "sentiment.safetensors")));
 
-        var source = File.ReadAllLines(Path.Combine(RepositoryRoot(), "tests/LstmText.Tests/Training/ClassificationDocumentationTests.cs"));
+        var source = File.ReadAllLines(Path.Combine(RepositoryFolder.Root(), "tests/LstmText.Tests/Training/ClassificationDocumentationTests.cs"));
         var code = Between(source, "// docs: example", "// docs: end").Select(line => line.Length >= 8 ? line[8..] : line.TrimStart());
-        var page = File.ReadAllText(Path.Combine(RepositoryRoot(), "docs/classification.md")).ReplaceLineEndings("\n");
+        var page = File.ReadAllText(Path.Combine(RepositoryFolder.Root(), "docs/classification.md")).ReplaceLineEndings("\n");
         Assert.Contains(string.Join("\n", code), page);
     }
 
     private static IEnumerable<string> Between(string[] lines, string start, string end) =>
         lines.SkipWhile(line => !line.Contains(start, StringComparison.Ordinal)).Skip(1).TakeWhile(line => !line.Contains(end, StringComparison.Ordinal));
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "LstmText.sln"))) return dir.FullName;
-        throw new DirectoryNotFoundException("LstmText.sln not found above the test folder");
-    }
 }

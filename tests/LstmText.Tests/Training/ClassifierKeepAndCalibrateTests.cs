@@ -3,7 +3,6 @@ using LstmText.IO;
 using LstmText.Layers;
 using LstmText.Models;
 using LstmText.Tests.IO;
-using LstmText.Training;
 
 namespace LstmText.Tests.Training;
 

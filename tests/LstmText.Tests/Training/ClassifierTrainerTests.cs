@@ -1,9 +1,12 @@
 using System.Text.Json;
 using LstmText.Data;
+using LstmText.IO;
 using LstmText.Layers;
+using LstmText.Metrics;
 using LstmText.Models;
-using LstmText.Tests.IO;
+using LstmText.Tokenizers;
 using LstmText.Training;
+using LstmText.Tests.IO;
 
 namespace LstmText.Tests.Training;
 

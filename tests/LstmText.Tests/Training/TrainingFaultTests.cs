@@ -1,11 +1,11 @@
 using System.Text.Json;
 using LstmText.Data;
-using LstmText.IO;
+using LstmText.Generation;
 using LstmText.Layers;
 using LstmText.Models;
+using LstmText.Training;
 using LstmText.Tests.IO;
 using LstmText.Tests.Models;
-using LstmText.Training;
 
 namespace LstmText.Tests.Training;
 

@@ -1,11 +1,10 @@
-using LstmText.Layers;
 using LstmText.Tensors;
 
 namespace LstmText.Compute.Cpu;
 
 /// <summary>
-/// The int8 copies of a layer's weight matrices for inference (<see cref="Lstm"/>: W_ih and W_hh of every layer and
-/// direction; <see cref="Linear"/>: W), made once from the float weights; biases stay float and are added by the
+/// The int8 copies of a layer's weight matrices for inference (<c>Lstm</c>: W_ih and W_hh of every layer and
+/// direction; <c>Linear</c>: W), made once from the float weights; biases stay float and are added by the
 /// layer as before. Read-only once made, so every copy of a layer (<c>WithOwnBuffers</c>) shares it.
 /// </summary>
 internal sealed class Int8LayerWeights
@@ -17,10 +16,10 @@ internal sealed class Int8LayerWeights
     /// <summary>How many matrices: per LSTM layer and direction W_ih then W_hh; one for a linear layer.</summary>
     public int Count => _matrices.Length;
 
-    /// <summary>Quantizes every weight matrix (rank-2 parameter) of <paramref name="parameters"/>, in order.</summary>
-    public static Int8LayerWeights Quantize(IEnumerable<Parameter> parameters) =>
-        new([.. parameters.Where(p => p.Value.Shape.Rank == 2)
-            .Select(p => Int8Matrix.Quantize(p.Value.All.Span, p.Value.Shape[0], p.Value.Shape[1]))]);
+    /// <summary>Quantizes every weight matrix (rank-2 tensor) of <paramref name="weights"/>, in order.</summary>
+    public static Int8LayerWeights Quantize(IEnumerable<Tensor> weights) =>
+        new([.. weights.Where(w => w.Shape.Rank == 2)
+            .Select(w => Int8Matrix.Quantize(w.All.Span, w.Shape[0], w.Shape[1]))]);
 
     /// <summary>The <paramref name="index"/>-th matrix.</summary>
     public Int8Matrix this[int index] => _matrices[index];
