@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using LstmText.Compute;
 using LstmText.IO;
 using LstmText.Layers;
 using LstmText.Tensors;
@@ -241,15 +242,17 @@ public sealed class Forecaster
     }
 
     /// <summary>Reads a model written by <see cref="Save(string)"/>.</summary>
+    /// <param name="path">The model file.</param>
+    /// <param name="backend">The backend to forecast (and go on training) on; the CPU's by default.</param>
     /// <exception cref="ModelFileFormatException">The file is not a forecaster's, or its description or weights do not fit.</exception>
-    public static Forecaster Load(string path)
+    public static Forecaster Load(string path, IBackend? backend = null)
     {
         var file = SafeTensorsFile.Read(path);
         if (!file.Metadata.TryGetValue(KindKey, out var kind) || kind != "forecaster" || !file.Metadata.TryGetValue(DescriptionKey, out var text))
             throw new ModelFileFormatException(path, "not a forecaster's model file (train one with 'lstmtext forecast train')");
         try
         {
-            var model = FromDescription(JsonNode.Parse(text)!.AsObject());
+            var model = FromDescription(JsonNode.Parse(text)!.AsObject(), backend);
             if (file.Metadata.TryGetValue(ModelFile.TrainingKey, out var record)) model.Training = TrainingRecord.FromJson(record);
             foreach (var (parameterName, parameter) in model.Network.NamedParameters)
             {
@@ -302,7 +305,7 @@ public sealed class Forecaster
         return o;
     }
 
-    private static Forecaster FromDescription(JsonObject o)
+    private static Forecaster FromDescription(JsonObject o, IBackend? backend)
     {
         double[] Pair(JsonNode? node) => node!.AsArray().Select(v => v!.GetValue<double>()).ToArray();
         var settings = new ForecasterSettings
@@ -337,7 +340,7 @@ public sealed class Forecaster
         int skip = settings.DirectInputs ? settings.Lookback + calendarCount : 0;
         int outputs = settings.Horizon * Math.Max(1, settings.Quantiles?.Count ?? 0);
         var network = new ForecastNetwork(1 + features.Length + calendarCount, settings.HiddenSize, settings.Layers, skip, outputs,
-            new RandomSource(0), (float)settings.Dropout);
+            new RandomSource(0), (float)settings.Dropout, backend);
         return new Forecaster(settings, columns, settings.Season!.Value, settings.Calendar.Value, step,
             new FittedScaler(target[0], target[1]), features, network, o["test_fraction"]!.GetValue<double>(), null);
     }

@@ -1,3 +1,4 @@
+using LstmText.Compute;
 using LstmText.Layers;
 using LstmText.Tensors;
 using LstmText.Training;
@@ -10,6 +11,7 @@ public sealed class ForecasterBuilder
     private ForecasterSettings _settings = new();
     private readonly ForecasterTrainingSettings _training = new();
     private SeriesReadOptions? _columns;
+    private IBackend? _backend;
 
     /// <summary>The settings so far.</summary>
     public ForecasterSettings Settings => _settings;
@@ -96,6 +98,9 @@ public sealed class ForecasterBuilder
         return this;
     }
 
+    /// <summary>The backend the forecaster trains and forecasts on (default <see cref="CpuBackend.Default"/>), as for the text models.</summary>
+    public ForecasterBuilder Backend(IBackend backend) { ArgumentNullException.ThrowIfNull(backend); _backend = backend; return this; }
+
     /// <summary>Changes the training settings: <c>.Training(t =&gt; t.Epochs(40).LearningRate(3e-3f).SaveTo("m.safetensors"))</c>.</summary>
     public ForecasterBuilder Training(Action<ForecasterTrainingSettings> configure)
     {
@@ -157,7 +162,7 @@ public sealed class ForecasterBuilder
         var random = new RandomSource(t.RandomSeed);
         int outputs = horizon * Math.Max(1, _settings.Quantiles?.Count ?? 0);
         var network = new ForecastNetwork(1 + featureCount + calendarCount, _settings.HiddenSize, _settings.Layers,
-            _settings.DirectInputs ? lookback + calendarCount : 0, outputs, random, (float)_settings.Dropout);
+            _settings.DirectInputs ? lookback + calendarCount : 0, outputs, random, (float)_settings.Dropout, _backend);
         var model = new Forecaster(_settings with { Season = season, Calendar = calendar }, _columns, season, calendar, step,
             targetScaler, featureScalers, network, t.TestShare, null);
 

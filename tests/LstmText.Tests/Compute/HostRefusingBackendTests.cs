@@ -243,6 +243,25 @@ public sealed class HostRefusingBackendTests
         }
     }
 
+    [Fact]
+    public void A_forecaster_trains_and_forecasts_with_quantiles_to_the_cpu_numbers()
+    {
+        var series = Forecasting.ForecasterEndToEndTests.Synthetic(120);
+        LstmText.Forecasting.Forecaster Train(IBackend backend) =>
+            LstmText.Forecasting.Forecaster.Configure().Backend(backend).Lookback(12).Lstm(8).Difference(first: true).Quantiles(0.1, 0.5, 0.9)
+                .Train([series], t => t.MaxSteps(6).BatchSize(16).ValidateEvery(3).Seed(5).LearningRate(3e-3f));
+        var onCpu = Train(new CpuBackend(1));
+        var device = new HostRefusingBackend();
+        var onDevice = Train(device);
+        Assert.Same(device, onDevice.Network.Backend);
+        var expected = onCpu.Predict(series, 5).SelectMany(p => p.Quantiles!.Prepend(p.Value)).ToArray();
+        var actual = onDevice.Predict(series, 5).SelectMany(p => p.Quantiles!.Prepend(p.Value)).ToArray();
+        Assert.Equal(expected.Length, actual.Length);
+        for (int i = 0; i < expected.Length; i++)
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= Tolerance * Math.Max(1, Math.Abs(expected[i])),
+                $"forecast value {i}: {actual[i]} on the refusing backend, {expected[i]} on the CPU");
+    }
+
     private static void AssertClose(float[] expected, float[] actual, string what = "values")
     {
         Assert.Equal(expected.Length, actual.Length);
