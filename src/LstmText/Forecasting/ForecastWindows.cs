@@ -17,6 +17,8 @@ internal sealed class ForecastWindows(Forecaster model, int batchSize = 32, ulon
     private readonly List<(PreparedSeries Series, int Origin)> _origins = [];
     private int[] _order = [];
     private int _orderOfEpoch = -1;
+    private float[] _sequenceValues = [], _skipValues = [], _targetValues = [];
+    private TensorBuffer? _sequenceBuffer, _skipBuffer, _targetBuffer;
 
     /// <summary>The windows held.</summary>
     public int Count => _sequences.Count;
@@ -62,25 +64,32 @@ internal sealed class ForecastWindows(Forecaster model, int batchSize = 32, ulon
     {
         int b = indexes.Length, lookback = model.Settings.Lookback, width = model.InputFeatures, horizon = model.Settings.Horizon;
         int skipWidth = Math.Max(1, model.SkipFeatures);
-        // Assembled on the host, then uploaded to where the network computes.
-        var sequenceValues = new float[lookback * b * width];
-        var skipValues = new float[b * skipWidth];
-        var targetValues = new float[b * horizon];
+        // Assembled on the host in arrays kept from batch to batch, then uploaded to buffers on the network's backend
+        // (each batch is used up before the next is made): a training step allocates no window memory.
+        var sequenceValues = Grown(ref _sequenceValues, lookback * b * width);
+        var skipValues = Grown(ref _skipValues, b * skipWidth);
+        var targetValues = Grown(ref _targetValues, b * horizon);
         for (int i = 0; i < b; i++)
         {
             var rows = _sequences[indexes[i]];
-            for (int t = 0; t < lookback; t++) rows.AsSpan(t * width, width).CopyTo(sequenceValues.AsSpan((t * b + i) * width, width));
-            _skips[indexes[i]].CopyTo(skipValues.AsSpan(i * skipWidth, skipWidth));
-            _targets[indexes[i]].CopyTo(targetValues.AsSpan(i * horizon, horizon));
+            for (int t = 0; t < lookback; t++) rows.AsSpan(t * width, width).CopyTo(sequenceValues.Slice((t * b + i) * width, width));
+            _skips[indexes[i]].CopyTo(skipValues.Slice(i * skipWidth, skipWidth));
+            _targets[indexes[i]].CopyTo(targetValues.Slice(i * horizon, horizon));
         }
         var backend = model.Network.Backend;
-        var sequence = Tensor.Zeros(backend, lookback, b, width);
+        var sequence = (_sequenceBuffer ??= new TensorBuffer(backend)).ReuseUninitialized(lookback, b, width);
         sequence.Upload(sequenceValues);
-        var skip = Tensor.Zeros(backend, b, skipWidth);
+        var skip = (_skipBuffer ??= new TensorBuffer(backend)).ReuseUninitialized(b, skipWidth);
         skip.Upload(skipValues);
-        var target = Tensor.Zeros(backend, b, horizon);
+        var target = (_targetBuffer ??= new TensorBuffer(backend)).ReuseUninitialized(b, horizon);
         target.Upload(targetValues);
         return new ForecastBatch(sequence, model.SkipFeatures > 0 ? skip : null, target);
+    }
+
+    private static Span<float> Grown(ref float[] array, int length)
+    {
+        if (array.Length < length) array = new float[length];
+        return array.AsSpan(0, length);
     }
 
     /// <summary>The mean loss of every window, in batches of 256 (no dropout).</summary>

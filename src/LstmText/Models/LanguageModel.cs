@@ -78,26 +78,28 @@ public sealed class LanguageModel
 
     /// <summary>
     /// A network for generation or evaluation on one thread: a replica over the shared float weights, or with
-    /// <see cref="UsesInt8Weights"/> a copy whose matrices are quantized.
+    /// <see cref="UsesInt8Weights"/> over the int8 weights quantized once by <see cref="WithInt8Weights"/>.
     /// </summary>
-    internal LanguageModelNetwork CreateInferenceNetwork()
-    {
-        if (!UsesInt8Weights) return CreateNetwork();
-        var network = _weights.Clone();
-        network.Lstm.QuantizeWeights();
-        network.Decoder.QuantizeWeights();
-        return network;
-    }
+    internal LanguageModelNetwork CreateInferenceNetwork() => (_int8Weights ?? _weights).WithOwnBuffers();
+
+    /// <summary>The weights with their LSTM and decoder matrices quantized, shared by every inference replica; null for float.</summary>
+    private LanguageModelNetwork? _int8Weights;
 
     /// <summary>Whether generation and evaluation multiply by int8 weights (<see cref="WithInt8Weights"/>).</summary>
-    public bool UsesInt8Weights { get; private init; }
+    public bool UsesInt8Weights => _int8Weights is not null;
 
     /// <summary>
     /// The same model, generating and evaluating with int8 weights (every LSTM and decoder matrix quantized per row,
     /// activations per row at every step, as PyTorch's dynamic quantization), about a quarter of the weight memory
     /// traffic. Fine-tuning it trains the float weights (and returns a float model). Its file (<see cref="Save"/>) holds the float weights.
     /// </summary>
-    public LanguageModel WithInt8Weights() => new(_weights, Tokenizer, Training) { UsesInt8Weights = true };
+    public LanguageModel WithInt8Weights()
+    {
+        var quantized = _weights.Clone();
+        quantized.Lstm.QuantizeWeights();
+        quantized.Decoder.QuantizeWeights();
+        return new(_weights, Tokenizer, Training) { _int8Weights = quantized };
+    }
 
     /// <summary>Reads a model file written by <see cref="Save"/> (or by PyTorch with the same metadata).</summary>
     /// <param name="path">The model file.</param>
