@@ -11,6 +11,9 @@ internal static class BenchmarkOutput
     public static void WriteJson(ParseResult parse, IReadOnlyDictionary<string, object> figures) =>
         parse.InvocationConfiguration.Output.WriteLine(JsonSerializer.Serialize(figures));
 
+    /// <summary>Prints one line of plain text on the command's standard output.</summary>
+    public static void WriteLine(ParseResult parse, string line) => parse.InvocationConfiguration.Output.WriteLine(line);
+
     /// <summary>Prints a table on the command's standard output.</summary>
     public static void WriteTable(ParseResult parse, Table table)
     {

@@ -20,19 +20,20 @@ internal static class CalibrateCommand
                 "trained); the temperature is fitted on texts read that way.",
         };
         data.Data.Description = "Labelled examples the model was not trained on (a validation or calibration set), read like evaluate reads them.";
+        var threads = ThreadsOption.Create();
         var command = new Command("calibrate",
             "Fit a classifier's temperature T on held-out labelled data (lowest negative log-likelihood of softmax(logits / T)) " +
             "and write the model with it: confidences then mean what they say; labels do not change.\n" +
             "Example: lstmtext calibrate --model sentiment.safetensors --data dev.tsv --out sentiment-calibrated.safetensors")
         {
-            model, output, batchSize, batchTokens, maxTokens,
+            model, output, batchSize, batchTokens, maxTokens, threads,
         };
         data.AddTo(command);
         labels.AddTo(command);
         command.SetAction((parse, _) =>
         {
             var error = parse.InvocationConfiguration.Error;
-            var (classifier, examples) = EvaluateCommand.ReadModelAndData(parse, model, data, labels, error, "calibrate on");
+            var (classifier, examples) = EvaluateCommand.ReadModelAndData(parse, model, data, labels, error, "calibrate on", ThreadsOption.Backend(parse, threads));
             int rows = EvaluateCommand.PositiveValue(parse, batchSize), tokens = EvaluateCommand.PositiveValue(parse, batchTokens);
             if (parse.GetValue(maxTokens) is { } limit)
             {

@@ -35,6 +35,7 @@ internal static class ClassifyCommand
         var batchSize = new Option<int>("--batch-size") { Description = "Rows read and classified at a time (memory holds one batch).", DefaultValueFactory = _ => 64 };
         var batchTokens = EvaluateCommand.BatchTokensOption();
         var int8 = Int8Option.Create();
+        var threads = ThreadsOption.Create();
         var command = new Command("classify",
             "Label every row of a table with a classifier: the input columns stay as they are, then label, confidence and p_<class>; " +
             "a row that cannot be classified keeps its place with an error. A summary goes to stderr. Each text is read as the " +
@@ -42,7 +43,7 @@ internal static class ClassifyCommand
             "Example: lstmtext classify --model sentiment.safetensors --input reviews.csv --output labelled.csv\n" +
             BundledModelDescription)
         {
-            model, input, output, text, textColumn, format, delimiter, noHeader, encoding, batchSize, batchTokens, int8,
+            model, input, output, text, textColumn, format, delimiter, noHeader, encoding, batchSize, batchTokens, int8, threads,
         };
         command.SetAction((parse, cancellation) => Task.Run(() =>
         {
@@ -54,7 +55,7 @@ internal static class ClassifyCommand
             if (batch < 1) throw new UsageException($"--batch-size must be at least 1, not {batch}");
             int tokens = EvaluateCommand.PositiveValue(parse, batchTokens);
             string path = parse.GetValue(model) ?? BundledModel.Find(BundledModelPath, " (it has not been trained yet; pass --model)");
-            var classifier = TextClassifier.Load(path);
+            var classifier = TextClassifier.Load(path, ThreadsOption.Backend(parse, threads));
             if (parse.GetValue(int8)) classifier = classifier.WithInt8Weights();
             if (parse.GetValue(text) is { } single)
             {

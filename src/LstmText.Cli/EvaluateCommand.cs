@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using LabelledExample = LstmText.Data.LabelledExample;
+using LstmText.Compute;
 using LstmText.Metrics;
 using LstmText.Models;
 using Spectre.Console;
@@ -24,6 +25,7 @@ internal static class EvaluateCommand
         var corpus = LanguageModelEvaluation.CorpusOption();
         var window = LanguageModelEvaluation.WindowOption();
         var int8 = Int8Option.Create();
+        var threads = ThreadsOption.Create();
         var command = new Command("evaluate",
             "Score a classifier on a labelled file (--data): accuracy, macro-F1, the expected calibration error (ECE, 15 bins), per-class " +
             "precision/recall/F1 and the confusion matrix; texts are read as the model was trained (its first max_tokens tokens). " +
@@ -31,7 +33,7 @@ internal static class EvaluateCommand
             "Example: lstmtext evaluate --data test.tsv --label-map 0=negative,1=positive --drop-label neutral --json\n" +
             "Example: lstmtext evaluate --model shakespeare.safetensors --corpus valid.txt --json")
         {
-            model, json, batchSize, batchTokens, corpus, window, int8,
+            model, json, batchSize, batchTokens, corpus, window, int8, threads,
         };
         data.AddTo(command);
         data.Data.Required = false;
@@ -43,12 +45,12 @@ internal static class EvaluateCommand
                 if (parse.GetResult(data.Data) is not null)
                     throw new UsageException("--corpus scores a language model and --data a classifier: give one of them");
                 string languageModel = parse.GetValue(model) ?? throw new UsageException("--model is required with --corpus: name the language model to score");
-                return Task.FromResult(LanguageModelEvaluation.Run(parse, languageModel, parse.GetValue(corpus)!, parse.GetValue(json), parse.GetValue(window), parse.GetValue(int8)));
+                return Task.FromResult(LanguageModelEvaluation.Run(parse, languageModel, parse.GetValue(corpus)!, parse.GetValue(json), parse.GetValue(window), parse.GetValue(int8), ThreadsOption.Backend(parse, threads)));
             }
             if (parse.GetResult(data.Data) is null)
                 throw new UsageException("--data is required: the labelled file to score the classifier on (or --corpus to score a language model)");
             var error = parse.InvocationConfiguration.Error;
-            var (classifier, examples) = ReadModelAndData(parse, model, data, labels, error, "evaluate");
+            var (classifier, examples) = ReadModelAndData(parse, model, data, labels, error, "evaluate", ThreadsOption.Backend(parse, threads));
             if (parse.GetValue(int8)) classifier = classifier.WithInt8Weights();
             var report = classifier.Evaluate(examples, PositiveValue(parse, batchSize), PositiveValue(parse, batchTokens));
             var output = parse.InvocationConfiguration.Output;
@@ -79,10 +81,10 @@ internal static class EvaluateCommand
     /// and dropped as asked; fails when none is left.
     /// </summary>
     internal static (TextClassifier Classifier, IReadOnlyList<LabelledExample> Examples) ReadModelAndData(ParseResult parse, Option<string?> model,
-        LabelledDataOptionSet data, LabelMappingOptionSet labels, TextWriter error, string verb)
+        LabelledDataOptionSet data, LabelMappingOptionSet labels, TextWriter error, string verb, IBackend? backend)
     {
         string path = parse.GetValue(model) ?? BundledModel.Find(ClassifyCommand.BundledModelPath, " (pass --model)");
-        var classifier = TextClassifier.Load(path);
+        var classifier = TextClassifier.Load(path, backend);
         var examples = labels.Apply(parse, data.ReadData(parse, error), classifier.ClassNames, error);
         if (examples.Count == 0) throw new UsageException($"{string.Join(", ", parse.GetValue(data.Data)!)} holds no labelled example to {verb}");
         return (classifier, examples);

@@ -20,7 +20,7 @@ internal static class FinetuneClassifierCommand
         shared.AddTo(command);
         command.SetAction((parse, cancellation) => Task.Run(() =>
         {
-            var start = TextClassifier.Load(parse.GetValue(model)!);
+            var start = TextClassifier.Load(parse.GetValue(model)!, shared.Training.Backend(parse));
             shared.Train(parse, start.FineTune, "fine-tuned", cancellation);
             return 0;
         }, CancellationToken.None));

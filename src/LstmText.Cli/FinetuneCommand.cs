@@ -22,7 +22,7 @@ internal static class FinetuneCommand
         options.AddTo(command);
         command.SetAction((parse, cancellation) => Task.Run(() =>
         {
-            var start = LanguageModel.Load(parse.GetValue(model)!);
+            var start = LanguageModel.Load(parse.GetValue(model)!, options.Backend(parse));
             var corpus = options.ReadCorpus(parse);
             var tuned = TrainingOptionSet.WithProgress(parse, progress => start.FineTune(corpus, t =>
             {

@@ -91,6 +91,7 @@ internal static class ForecastCommand
             };
             string outPath = parse.GetValue(shared.Out)!;
             var series = ReadSeries(parse.GetValue(data)!, columns);
+            if (shared.Backend(parse) is { } backend) builder.Backend(backend);
             var error = parse.InvocationConfiguration.Error;
             Forecaster Run(IProgress<TrainingProgress>? progress)
             {
@@ -134,15 +135,16 @@ internal static class ForecastCommand
         var stepsAhead = new Option<int?>("--steps-ahead") { Description = "Score the forecast this many steps ahead (1 to the horizon; default the horizon)." };
         var json = new Option<bool>("--json") { Description = "Print the metrics as one JSON object." };
         var plot = PlotOption();
+        var threads = ThreadsOption.Create();
         var command = new Command("evaluate",
             "Rolling-origin evaluation: forecast every point of the last --test-fraction from the true history before it; MAE, RMSE, MAPE, MASE and R² beside the naive and seasonal-naive forecasts.\n" +
             "Example: lstmtext forecast evaluate --model weather.safetensors --data seattle-weather.csv --test-fraction 0.2 --plot weather.svg")
         {
-            model, data, fill, testFraction, stepsAhead, json, plot,
+            model, data, fill, testFraction, stepsAhead, json, plot, threads,
         };
         command.SetAction((parse, cancellation) => Task.Run(() =>
         {
-            var forecaster = Forecaster.Load(parse.GetValue(model)!);
+            var forecaster = Forecaster.Load(parse.GetValue(model)!, ThreadsOption.Backend(parse, threads));
             double? fraction = parse.GetValue(testFraction);
             if (fraction is { } f && !(f > 0 && f < 1)) throw new UsageException($"--test-fraction must lie between 0 and 1, not {f.ToString(CultureInfo.InvariantCulture)}");
             int? k = parse.GetValue(stepsAhead);
@@ -191,15 +193,16 @@ internal static class ForecastCommand
         var steps = new Option<int>("--steps") { Description = "How many points to forecast after the end of the data.", DefaultValueFactory = _ => 1 };
         var output = new Option<string?>("--output") { Description = "Write the forecasts to this CSV file (default: standard output)." };
         var plot = PlotOption();
+        var threads = ThreadsOption.Create();
         var command = new Command("predict",
             "Forecast the next --steps points after the data.\n" +
             "Example: lstmtext forecast predict --model weather.safetensors --data seattle-weather.csv --steps 7 --output next-week.csv")
         {
-            model, data, fill, steps, output, plot,
+            model, data, fill, steps, output, plot, threads,
         };
         command.SetAction((parse, cancellation) => Task.Run(() =>
         {
-            var forecaster = Forecaster.Load(parse.GetValue(model)!);
+            var forecaster = Forecaster.Load(parse.GetValue(model)!, ThreadsOption.Backend(parse, threads));
             int n = Positive(parse.GetValue(steps), "--steps");
             var columns = ColumnsOf(forecaster, parse.GetValue(fill));
             var series = ReadSeries(parse.GetValue(data)!, columns, columnsFromModel: true);

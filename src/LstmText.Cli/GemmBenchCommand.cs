@@ -41,6 +41,10 @@ internal static class GemmBenchCommand
         return command;
     }
 
+    /// <summary>The GFLOP/s of C = A·B at these sizes and layout on a CPU backend of <paramref name="threads"/> threads (best of <paramref name="repeat"/> runs).</summary>
+    public static double MeasureGigaflops(int m, int n, int k, string layout, int threads, int repeat) =>
+        Measure(m, n, k, layout, threads, repeat).GigaflopsPerSecond;
+
     private static GemmMeasurement Measure(int m, int n, int k, string layout, int threads, int repeat)
     {
         var transposeA = layout[0] == 't' ? Transpose.Yes : Transpose.No;

@@ -30,17 +30,18 @@ internal static class GenerateCommand
         var noEarlyStopping = new Option<bool>("--no-early-stopping") { Description = "Beam search: run to --max-tokens even when enough beams finished." };
         var includePrompt = new Option<bool>("--include-prompt") { Description = "Print the prompt before the generated text." };
         var int8 = Int8Option.Create();
+        var threads = ThreadsOption.Create();
         var command = new Command("generate",
             "Generate text from a language model; only the text goes to stdout.\n" +
             "Example: lstmtext generate --model shakespeare.safetensors --prompt \"ROMEO:\" --temperature 0.8 --top-p 0.95 --max-tokens 400")
         {
             model, prompt, maxTokens, seed, stop, samples, greedy, temperature, topK, topP, minP, repetition, ngram, beams, lengthPenalty,
-            noEarlyStopping, includePrompt, int8,
+            noEarlyStopping, includePrompt, int8, threads,
         };
         command.SetAction(async (parse, cancellation) =>
         {
             string path = parse.GetValue(model) ?? FindBundledModel();
-            var lm = LanguageModel.Load(path);
+            var lm = LanguageModel.Load(path, ThreadsOption.Backend(parse, threads));
             if (parse.GetValue(int8)) lm = lm.WithInt8Weights();
             void Configure(GenerationSettings g)
             {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using LstmText.Compute;
 using LstmText.IO;
 using LstmText.Models;
 using LstmText.Tokenizers;
@@ -30,16 +31,17 @@ internal static class LanguageModelEvaluation
         var json = new Option<bool>("--json") { Description = "Print one JSON object: loss, perplexity, bits_per_token, tokens, unknown_tokens." };
         var window = WindowOption();
         var int8 = Int8Option.Create();
-        var command = new Command("eval", "The old name of `lstmtext evaluate --corpus`.") { model, corpus, json, window, int8 };
+        var threads = ThreadsOption.Create();
+        var command = new Command("eval", "The old name of `lstmtext evaluate --corpus`.") { model, corpus, json, window, int8, threads };
         command.Hidden = true;
-        command.SetAction((parse, _) => Task.FromResult(Run(parse, parse.GetValue(model)!, parse.GetValue(corpus)!, parse.GetValue(json), parse.GetValue(window), parse.GetValue(int8))));
+        command.SetAction((parse, _) => Task.FromResult(Run(parse, parse.GetValue(model)!, parse.GetValue(corpus)!, parse.GetValue(json), parse.GetValue(window), parse.GetValue(int8), ThreadsOption.Backend(parse, threads))));
         return command;
     }
 
     /// <summary>Scores <paramref name="corpus"/> with the language model at <paramref name="modelPath"/> (its weights in int8 when asked) and prints the result.</summary>
-    public static int Run(ParseResult parse, string modelPath, string[] corpus, bool json, int window, bool int8)
+    public static int Run(ParseResult parse, string modelPath, string[] corpus, bool json, int window, bool int8, IBackend? backend)
     {
-        var lm = LanguageModel.Load(modelPath);
+        var lm = LanguageModel.Load(modelPath, backend);
         if (int8) lm = lm.WithInt8Weights();
         var result = lm.Evaluate(TextCorpus.FromPaths(corpus), window);
         var output = parse.InvocationConfiguration.Output;

@@ -76,8 +76,14 @@ internal static class LstmBenchCommand
             var targets = batch.TargetBuffer;
             for (int i = 0; i < ids.Length; i++) (ids[i], targets[i]) = (random.NextInt(v), random.NextInt(v));
             var timing = BenchmarkClock.Measure(() => step.Run(batch, null), s.Repeat, TimeSpan.FromSeconds(1));
-            double flops = LstmFlops(e, s.Hidden, s.Batch, s.Steps, l) + 3.0 * 2 * s.Steps * s.Batch * s.Hidden * v;
-            Report(parseResult, s, "train", e, l, backend, timing, flops);
+            double lstmFlops = LstmFlops(e, s.Hidden, s.Batch, s.Steps, l), decoderFlops = 2.0 * s.Steps * s.Batch * s.Hidden * v;
+            double flops = lstmFlops + 3 * decoderFlops;
+            // The phases of the fastest of a few more steps, then our SGEMM's rate at the same thread count: item 3 of
+            // issue 12 (the step's share of what the GEMM alone reaches). Not with --profile, whose timers would count.
+            StepPhases? phases = backend is ProfilingBackend ? null
+                : StepPhases.Measure(step, batch, Math.Max(3, s.Repeat), lstmFlops / 3 + decoderFlops, 2 * lstmFlops / 3 + 2 * decoderFlops);
+            double? sgemm = phases is null ? null : GemmBenchCommand.MeasureGigaflops(1024, 1024, 1024, "nn", s.Threads, 10);
+            Report(parseResult, s, "train", e, l, backend, timing, flops, phases, sgemm);
             return 0;
         });
         return command;
@@ -93,7 +99,7 @@ internal static class LstmBenchCommand
     }
 
     private static void Report(ParseResult parseResult, Settings s, string mode, int input, int layers, IBackend backend,
-        BenchmarkClock.Timing timing, double flops)
+        BenchmarkClock.Timing timing, double flops, StepPhases? phases = null, double? sgemmGigaflops = null)
     {
         double tokensPerSecond = s.Batch * s.Steps / timing.Best;
         double gflops = flops / timing.Best / 1e9;
@@ -113,6 +119,9 @@ internal static class LstmBenchCommand
                 ["seconds_median"] = timing.Median,
                 ["tokens_per_second"] = tokensPerSecond,
                 ["gflops"] = gflops,
+                ["phases"] = phases?.ToJson()!,
+                ["sgemm_gflops"] = sgemmGigaflops!,
+                ["share_of_sgemm"] = sgemmGigaflops is { } rate ? gflops / rate : null!,
                 ["profile"] = backend is ProfilingBackend profile ? profile.ToJson() : null!,
             }.Where(figure => figure.Value is not null).ToDictionary());
             return;
@@ -121,7 +130,79 @@ internal static class LstmBenchCommand
         table.AddRow(backend.Name, mode, Format(input), Format(s.Hidden), Format(layers), Format(s.Batch), Format(s.Steps),
             $"{timing.Best * 1e3:F1} ms", $"{timing.Median * 1e3:F1} ms", $"{tokensPerSecond:F0}", $"[bold]{gflops:F1}[/]");
         BenchmarkOutput.WriteTable(parseResult, table);
+        if (phases is not null && sgemmGigaflops is { } sgemm)
+        {
+            var phaseTable = new Table().AddColumns("phase", "time", "share", "GFLOP/s");
+            foreach (var phase in phases.Rows)
+                phaseTable.AddRow(phase.Name, $"{phase.Seconds * 1e3:F1} ms", $"{phase.Seconds / phases.TotalSeconds:P0}",
+                    phase.Gigaflops is { } rate ? $"{rate:F1}" : "-");
+            phaseTable.AddRow("step", $"{phases.TotalSeconds * 1e3:F1} ms", "100 %", $"{flops / phases.TotalSeconds / 1e9:F1}");
+            BenchmarkOutput.WriteTable(parseResult, phaseTable);
+            BenchmarkOutput.WriteLine(parseResult, $"SGEMM 1024³ at {s.Threads} thread{(s.Threads == 1 ? "" : "s")}: {sgemm:F1} GFLOP/s; the step reaches {gflops / sgemm:P0} of it.");
+        }
         (backend as ProfilingBackend)?.WriteTable(parseResult);
+    }
+
+    /// <summary>How long each phase of a training step takes (the fastest of several steps) and the GFLOP/s of its GEMMs.</summary>
+    private sealed class StepPhases : ITrainingPhaseObserver
+    {
+        private readonly double[] _current = new double[3];
+        private long _last;
+
+        private StepPhases(double forwardFlops, double backwardFlops) => Flops = [forwardFlops, backwardFlops, 0];
+
+        private double[] Flops { get; }
+
+        private double[] Best { get; } = [double.MaxValue, 0, 0];
+
+        public double TotalSeconds => Best.Sum();
+
+        public IEnumerable<(string Key, string Name, double Seconds, double? Gigaflops)> Rows =>
+            Enum.GetValues<TrainingPhase>().Select(phase => (phase.ToString().ToLowerInvariant(), Name(phase), Best[(int)phase],
+                Flops[(int)phase] > 0 ? Flops[(int)phase] / Best[(int)phase] / 1e9 : (double?)null));
+
+        public static StepPhases Measure(TrainingStep<LanguageModelBatch> step, LanguageModelBatch batch, int steps, double forwardFlops, double backwardFlops)
+        {
+            var phases = new StepPhases(forwardFlops, backwardFlops);
+            step.PhaseObserver = phases;
+            try
+            {
+                for (int i = 0; i < steps; i++)
+                {
+                    Array.Clear(phases._current);
+                    phases._last = System.Diagnostics.Stopwatch.GetTimestamp();
+                    step.Run(batch, null);
+                    if (phases._current.Sum() < phases.TotalSeconds) phases._current.CopyTo(phases.Best, 0);
+                }
+            }
+            finally
+            {
+                step.PhaseObserver = null;
+            }
+            return phases;
+        }
+
+        public void PhaseEnded(TrainingPhase phase)
+        {
+            long now = System.Diagnostics.Stopwatch.GetTimestamp();
+            _current[(int)phase] += System.Diagnostics.Stopwatch.GetElapsedTime(_last, now).TotalSeconds;
+            _last = now;
+        }
+
+        public object[] ToJson() => Rows.Select(row => (object)new Dictionary<string, object>
+        {
+            ["phase"] = row.Key,
+            ["seconds"] = row.Seconds,
+            ["share"] = row.Seconds / TotalSeconds,
+            ["gflops"] = row.Gigaflops!,
+        }.Where(figure => figure.Value is not null).ToDictionary()).ToArray();
+
+        private static string Name(TrainingPhase phase) => phase switch
+        {
+            TrainingPhase.Forward => "forward (embedding, LSTM, decoder, loss)",
+            TrainingPhase.Backward => "backward",
+            _ => "update (clip, Adam)",
+        };
     }
 
     private static string Format(int value) => value.ToString(CultureInfo.InvariantCulture);

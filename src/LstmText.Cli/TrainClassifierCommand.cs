@@ -55,6 +55,7 @@ internal static class TrainClassifierCommand
                 _ => throw new UsageException($"--tokenizer must be word, char, bpe, sentencepiece, tiktoken, wordpiece, bert or an existing tokenizer file, not '{kind}'"),
             };
             if (parse.GetValue(fromLm) is { } lm) builder.FromLanguageModel(lm);
+            if (shared.Training.Backend(parse) is { } backend) builder.Backend(backend);
             if (parse.GetValue(shared.FreezeEncoderEpochs) > 0 && parse.GetValue(fromLm) is null) throw new UsageException("--freeze-encoder-epochs needs --from-lm");
             shared.Train(parse, builder.Train, "trained", cancellation);
             return 0;

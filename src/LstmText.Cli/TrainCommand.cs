@@ -46,6 +46,7 @@ internal static class TrainCommand
                 _ when File.Exists(kind) => builder.Tokenizer(Tokenizer.Load(kind)),
                 _ => throw new UsageException($"--tokenizer must be char, word, bpe, sentencepiece, tiktoken, wordpiece, bert or an existing tokenizer file, not '{kind}'"),
             };
+            if (options.Backend(parse) is { } backend) builder.Backend(backend);
             var corpus = options.ReadCorpus(parse);
             var model = TrainingOptionSet.WithProgress(parse, progress =>
                 builder.Train(corpus, t => { options.Apply(parse, t, cancellation); t.ReportProgress(progress); }));

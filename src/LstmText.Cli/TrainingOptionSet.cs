@@ -1,4 +1,5 @@
 using System.CommandLine;
+using LstmText.Compute;
 using LstmText.IO;
 using LstmText.Layers;
 using LstmText.Optimizers;
@@ -68,17 +69,21 @@ internal sealed class TrainingOptionSet
     public Option<int?> EarlyStopping { get; } = new("--early-stopping") { Description = "Stop after N validations without improvement." };
     public Option<ulong> Seed { get; } = new("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 1UL };
     public Option<string?> Resume { get; } = new("--resume") { Description = "Continue exactly from a checkpoint (NAME.last.ckpt.safetensors)." };
+    public Option<int?> Threads { get; } = ThreadsOption.Create();
 
     public void AddTo(Command command)
     {
         foreach (Option option in new Option[] { Corpus, Out, Epochs, MaxSteps, TimeBudget, BatchSize, SequenceLength, LearningRate, Optimizer,
-            WeightDecay, Momentum, Clip, Schedule, Warmup, ValidationFraction, ValidationFile, ValidateEvery, EarlyStopping, Seed, Resume })
+            WeightDecay, Momentum, Clip, Schedule, Warmup, ValidationFraction, ValidationFile, ValidateEvery, EarlyStopping, Seed, Resume, Threads })
         {
             if (!_languageModel && (option == Corpus || option == SequenceLength)) continue;
             if (!_separateValidationFile && option == ValidationFile) continue;
             command.Options.Add(option);
         }
     }
+
+    /// <summary>The backend to train on: the shared default, or one of <c>--threads</c> threads.</summary>
+    public IBackend? Backend(ParseResult parse) => ThreadsOption.Backend(parse, Threads);
 
     public TextCorpus ReadCorpus(ParseResult parse) => TextCorpus.FromPaths(parse.GetValue(Corpus)!);
 

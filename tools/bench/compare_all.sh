@@ -4,12 +4,14 @@
 # meet the same machine noise, then the median of the per-round throughput ratios with their min-max.
 # Also int8 inference: ours int8 ÷ ours float (same rounds), and PyTorch's quantize_dynamic for reference.
 #
-# Usage: tools/bench/compare_all.sh [--rounds N] [--threads 1|2] [--quick] [--only "train layer generate classify int8"]
-#                                   [--anchor DIR] [--log FILE]
+# Usage: tools/bench/compare_all.sh [--rounds N] [--threads 1|2] [--quick] [--only "gemm train layer generate classify int8"]
+#                                   [--engines "ours libtorch pytorch"] [--anchor DIR] [--log FILE]
 #   --rounds N   interleaved rounds (default 5; the issue's bar is ≥ 5 on a quiet machine)
 #   --threads T  threads given to every engine (default 1)
 #   --quick      short runs (fewer repeats, tokens and rows): a smoke test of the script, not numbers to publish
 #   --only LIST  workloads to run (default all)
+#   --engines LIST  engines to run (default all three; PyTorch 1.13 takes about half of a round's time here, so
+#                "ours libtorch" gives more rounds in the same time; int8 always runs ours int8 and ours float)
 #   --anchor DIR the TorchSharp anchor project (default ../anchor-torchsharp next to the repository, else
 #                /work/anchor-torchsharp); copy it from ../shared/anchors/torchsharp and build it once
 #                (`dotnet build -c Release DIR`, which also runs its weaken_version.py). Without it, its column is "-".
@@ -19,7 +21,7 @@
 # ours ÷ PyTorch (median, min-max over rounds). Throughput is the best-of-repeats figure each engine reports.
 set -euo pipefail
 
-rounds=5; threads=1; quick=0; only="train layer generate classify int8"; log=""; summarize=""
+rounds=5; threads=1; quick=0; only="gemm train layer generate classify int8"; log=""; summarize=""; engines="ours libtorch pytorch"
 anchor=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
@@ -27,6 +29,7 @@ while [[ $# -gt 0 ]]; do
     --threads) threads="$2"; shift 2 ;;
     --quick) quick=1; shift ;;
     --only) only="$2"; shift 2 ;;
+    --engines) engines="$2"; shift 2 ;;
     --anchor) anchor="$2"; shift 2 ;;
     --log) log="$2"; shift 2 ;;
     --summarize) summarize="$2"; shift 2 ;;
@@ -72,6 +75,10 @@ run() {
 }
 
 # engines of one workload, in a round's order
+# gemm: SGEMM 1024^3, the independent check of each engine's BLAS (ours, MKL inside LibTorch, OpenBLAS under numpy/PyTorch)
+ours_gemm()      { run gemm ours "$cli" bench gemm "${bench[@]}"; }
+anchor_gemm()    { [[ -z $anchor_dll ]] || run gemm libtorch dotnet "$anchor_dll" gemm --threads "$threads"; }
+torch_gemm()     { run gemm pytorch "$python" "$root/tools/bench/gemm_numpy.py" --threads "$threads" --json; }
 ours_train()     { run train ours "$cli" bench train --repeat "$repeat" "${bench[@]}"; }
 anchor_train()   { [[ -z $anchor_dll ]] || run train libtorch dotnet "$anchor_dll" train --threads "$threads" --repeat "$repeat"; }
 torch_train()    { run train pytorch "$python" "$root/tools/bench/lstm_torch.py" train --threads "$threads" --repeat "$repeat"; }
@@ -98,7 +105,15 @@ echo "compare_all: $rounds round(s), $threads thread(s)$([[ $quick == 1 ]] && ec
 for ((round = 1; round <= rounds; round++)); do
   for workload in $only; do
     if (( round % 2 == 1 )); then order="ours anchor torch"; else order="torch anchor ours"; fi
-    for engine in $order; do "${engine}_${workload}"; done
+    for engine in $order; do
+      case "$engine/$workload" in
+        anchor/int8) wanted=ours ;;   # the int8 comparison's second engine is ours in float
+        anchor/*) wanted=libtorch ;;
+        torch/*) wanted=pytorch ;;
+        *) wanted=ours ;;
+      esac
+      if [[ " $engines " == *" $wanted "* ]]; then "${engine}_${workload}"; fi
+    done
   done
   echo "  round $round done, load average $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 done
@@ -113,7 +128,7 @@ log, threads = sys.argv[1], sys.argv[2]
 runs = [json.loads(line) for line in open(log)]
 threads = ", ".join(sorted({str(r["result"].get("threads", "?")) for r in runs})) or threads  # as the engines report it
 # (workload, figure) -> per engine -> {round: value}
-figures = {"train": ["tokens_per_second"], "layer": ["tokens_per_second"], "generate": ["tokens_per_second"],
+figures = {"gemm": ["gflops"], "train": ["tokens_per_second"], "layer": ["tokens_per_second"], "generate": ["tokens_per_second"],
            "classify": ["batch_rows_per_second", "single_rows_per_second"],
            "generate-int8": ["tokens_per_second"], "classify-int8": ["batch_rows_per_second", "single_rows_per_second"]}
 table = {}
@@ -139,6 +154,11 @@ for (workload, figure), values in table.items():
     name = workload + ("" if len(figures[workload]) == 1 else "/" + figure.split("_")[0])
     print(f"{name:<26} {med(values, 'ours'):>10} {med(values, 'libtorch'):>10} {med(values, 'pytorch'):>10}  "
           f"{ratio(values, 'ours', 'libtorch'):<26} {ratio(values, 'ours', 'pytorch'):<26}")
+share = [r["result"]["share_of_sgemm"] for r in runs if r["workload"] == "train" and r["engine"] == "ours" and "share_of_sgemm" in r["result"]]
+if share:
+    sgemm = [r["result"]["sgemm_gflops"] for r in runs if r["workload"] == "train" and r["engine"] == "ours" and "sgemm_gflops" in r["result"]]
+    print(f"ours: training step at {statistics.median(share):.0%} of our SGEMM 1024^3 rate ({min(share):.0%}-{max(share):.0%}, n={len(share)}; "
+          f"SGEMM median {statistics.median(sgemm):.1f} GFLOP/s)")
 int8 = [(k, v) for k, v in table.items() if k[0].endswith("int8")]
 if int8:
     print()

@@ -38,6 +38,9 @@ internal sealed class TrainingStep<TBatch>
 
     public float? ClipNorm { get; }
 
+    /// <summary>Told when each phase of a step ends (<c>lstmtext bench train</c> times the phases with it); null: nobody.</summary>
+    public ITrainingPhaseObserver? PhaseObserver { get; set; }
+
     /// <summary>Re-reads which of the optimizer's parameters are trainable (after <see cref="ParameterFreezing.Apply"/> changed any).</summary>
     public void RefreshTrainable()
     {
@@ -56,14 +59,37 @@ internal sealed class TrainingStep<TBatch>
         for (int i = 0; i < _all.Count; i++) _all[i].Parameter.ZeroGradient();
         var output = Network.Forward(batch, random);
         float value = Loss.Forward(output, batch);
+        PhaseObserver?.PhaseEnded(TrainingPhase.Forward);
         if (!float.IsFinite(value)) return value;
         Network.Backward(Loss.Backward());
         Network.BeforeOptimizerStep();
+        PhaseObserver?.PhaseEnded(TrainingPhase.Backward);
         if (ClipNorm is { } clip && _trainable.Count > 0) GradientClipping.ClipByGlobalNorm(_trainable, clip, Network.Backend);
         Optimizer.Step();
         Network.AfterOptimizerStep();
+        PhaseObserver?.PhaseEnded(TrainingPhase.Update);
         return value;
     }
+}
+
+/// <summary>The phases of one <see cref="TrainingStep{TBatch}"/>, in the order they run.</summary>
+internal enum TrainingPhase
+{
+    /// <summary>Zeroing the gradients, the forward pass and the loss.</summary>
+    Forward,
+
+    /// <summary>The loss's gradient, the backward pass and the network's hook before the optimizer step.</summary>
+    Backward,
+
+    /// <summary>Gradient clipping, the optimizer's update and the network's hook after it.</summary>
+    Update,
+}
+
+/// <summary>Told by a <see cref="TrainingStep{TBatch}"/> when each of its phases ends.</summary>
+internal interface ITrainingPhaseObserver
+{
+    /// <summary>Called as <paramref name="phase"/> ends (the first phase starts when <see cref="TrainingStep{TBatch}.Run"/> is called).</summary>
+    void PhaseEnded(TrainingPhase phase);
 }
 
 /// <summary>A model kind's loss over its network's output and the targets its batch carries.</summary>
