@@ -169,6 +169,88 @@ public sealed class GemmTests
         Assert.Equal(Enumerable.Range(0, 2000).Count(job => job % 3 >= 2), counter.Runs[2]);
     }
 
+    [Fact]
+    public async Task A_worker_that_is_not_scheduled_leaves_its_parts_to_the_caller_instead_of_stalling_it()
+    {
+        // The worker never claims (as when the operating system keeps it off the CPU): the caller runs every part itself.
+        var team = new WorkerTeam(2, workerMayClaim: () => false);
+        var threads = new PartThreads(2);
+        var job = Task.Run(() =>
+        {
+            for (int i = 0; i < 200; i++) team.Run(threads, 2);
+        });
+        var finished = await Task.WhenAny(job, Task.Delay(TimeSpan.FromSeconds(60)));
+        Assert.True(finished == job, "the caller waited for a worker that never ran");
+        Assert.All(threads.Runs, runs => Assert.Equal(200, runs));
+        Assert.All(threads.Callers, caller => Assert.Equal(threads.Callers[0], caller));
+        team.Stop();
+    }
+
+    [Fact]
+    public void The_worker_team_shares_the_parts_when_every_worker_runs_and_reports_a_failing_part()
+    {
+        var team = new WorkerTeam(4);
+        var threads = new PartThreads(4);
+        for (int i = 0; i < 500; i++) team.Run(threads, 4);
+        Assert.All(threads.Runs, runs => Assert.Equal(500, runs));
+        var failing = new FailingPart();
+        var error = Record.Exception(() => team.Run(failing, 4));
+        Assert.NotNull(error);
+        Assert.Contains("part 2 failed", (error as AggregateException)?.InnerException?.Message ?? error.Message, StringComparison.Ordinal);
+        team.Run(threads, 4); // the team still works after a failure
+        Assert.All(threads.Runs, runs => Assert.Equal(501, runs));
+        team.Stop();
+    }
+
+    [Fact]
+    public void After_jobs_no_worker_claimed_the_caller_runs_alone_for_a_while_then_offers_parts_again()
+    {
+        bool workersAwake = false;
+        var team = new WorkerTeam(2, workerMayClaim: () => Volatile.Read(ref workersAwake));
+        var threads = new PartThreads(2) { PartTime = TimeSpan.FromMilliseconds(1) };
+        int caller = Environment.CurrentManagedThreadId;
+        for (int i = 0; i < WorkerTeam.MissesBeforeSolo; i++) team.Run(threads, 2);
+        Volatile.Write(ref workersAwake, true);
+        for (int i = 0; i < WorkerTeam.SoloJobs; i++)
+        {
+            team.Run(threads, 2);
+            Assert.Equal(caller, threads.Callers[1]); // alone: the worker is not offered the part
+        }
+        bool shared = false;
+        for (int i = 0; i < 2000 && !shared; i++)
+        {
+            team.Run(threads, 2);
+            shared = threads.Callers[0] != threads.Callers[1];
+        }
+        Assert.True(shared, "the workers were never offered parts again");
+        team.Stop();
+    }
+
+    private sealed class PartThreads(int size) : IParallelWork
+    {
+        public int[] Runs { get; } = new int[size];
+
+        public int[] Callers { get; } = new int[size];
+
+        public TimeSpan PartTime { get; init; }
+
+        public void Execute(int part, int parts)
+        {
+            Interlocked.Increment(ref Runs[part]);
+            Callers[part] = Environment.CurrentManagedThreadId;
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            while (clock.Elapsed < PartTime) Thread.SpinWait(32);
+        }
+    }
+
+    private sealed class FailingPart : IParallelWork
+    {
+        public void Execute(int part, int parts)
+        {
+            if (part == 2) throw new InvalidOperationException("part 2 failed");
+        }
+    }
+
     private sealed class PartCounter(int size) : IParallelWork
     {
         public int[] Runs { get; } = new int[size];

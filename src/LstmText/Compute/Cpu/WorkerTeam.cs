@@ -3,38 +3,69 @@ using System.Diagnostics;
 namespace LstmText.Compute.Cpu;
 
 /// <summary>
-/// A fork-join team of persistent background threads: the calling thread runs part 0 and the workers run the
-/// rest. Workers spin briefly after each job (LSTM steps issue GEMMs back to back, and waking a sleeping thread
-/// costs tens of microseconds), then sleep on a monitor so an idle backend burns no CPU.
+/// A fork-join team of persistent background threads. A job's parts are claimed, not assigned: the calling thread and
+/// every awake worker take the next unclaimed part until none is left, so a worker that the operating system has not
+/// scheduled (a busy machine) leaves its part to the caller instead of making it wait; the caller then waits only for
+/// parts a worker has started. Two threads are therefore never much slower than one, even when the other core is busy.
+/// Workers spin briefly after each job (LSTM steps issue GEMMs back to back, and waking a sleeping thread costs tens of
+/// microseconds), then sleep on a monitor so an idle backend burns no CPU.
 /// </summary>
 /// <remarks>
-/// Every worker takes part in every job, even when it has no part to run, so no worker can lag one job behind
-/// and mistake the next job's parameters for its own. Run allocates nothing.
+/// When the workers claim nothing for <see cref="MissesBeforeSolo"/> jobs in a row (the other cores are busy with other
+/// programs), the caller runs the next <see cref="SoloJobs"/> jobs' parts alone without publishing them, so spinning
+/// workers stop competing with it for the CPU; then it offers parts again.
+/// The claim word packs the job's generation with the next part and the part count, so a worker that wakes up late can
+/// only claim parts of the job that is running, never of one that has ended. Run allocates nothing.
 /// </remarks>
 internal sealed class WorkerTeam
 {
     private static readonly long SpinTicks = Stopwatch.Frequency / 5_000; // 200 µs
 
+    /// <summary>Jobs in a row in which no worker claimed a part before the caller runs alone.</summary>
+    internal const int MissesBeforeSolo = 8;
+
+    /// <summary>Jobs the caller then runs alone before it offers parts to the workers again.</summary>
+    internal const int SoloJobs = 256;
+
     private readonly object gate = new();
+    private readonly Func<bool>? workerMayClaim;
     private IParallelWork? work;
-    private int parts;
+    private long claims; // generation << 32 | next unclaimed part << 16 | part count
     private int generation;
     private int sleepers;
     private int unfinished;
-    private Exception? failure;
+    private int callerThread;
+    private Exception? callerFailure;
+    private Exception? workerFailure;
     private volatile bool stopping;
+    private int missedJobs;
+    private int soloJobsLeft;
 
     /// <summary>Starts <paramref name="size"/> − 1 background threads.</summary>
     public WorkerTeam(int size)
+        : this(size, null)
+    {
+    }
+
+    /// <summary>
+    /// Starts <paramref name="size"/> − 1 background threads that claim parts only while <paramref name="workerMayClaim"/>
+    /// says so (tests stand for a worker the operating system has not scheduled with it).
+    /// </summary>
+    internal WorkerTeam(int size, Func<bool>? workerMayClaim)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(size);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(size, MaxParts);
         Size = size;
+        this.workerMayClaim = workerMayClaim;
         for (int member = 1; member < size; member++)
         {
             var thread = new Thread(WorkLoop) { IsBackground = true, Name = $"LstmText GEMM worker {member}" };
-            thread.Start(member);
+            thread.Start();
         }
     }
+
+    /// <summary>The most parts (and threads) a job can have.</summary>
+    public const int MaxParts = 0xFFFF;
 
     /// <summary>The number of threads that run a job, the caller included.</summary>
     public int Size { get; }
@@ -48,24 +79,42 @@ internal sealed class WorkerTeam
             return;
         }
         partCount = Math.Min(partCount, Size);
+        if (soloJobsLeft > 0)
+        {
+            soloJobsLeft--;
+            for (int p = 0; p < partCount; p++) job.Execute(p, partCount);
+            return;
+        }
         work = job;
-        parts = partCount;
-        failure = null;
-        Volatile.Write(ref unfinished, Size - 1);
-        Interlocked.Increment(ref generation);
+        callerFailure = null;
+        workerFailure = null;
+        callerThread = Environment.CurrentManagedThreadId;
+        Volatile.Write(ref unfinished, partCount);
+        int next = generation + 1;
+        // The parts are open for claims before any worker can see the new generation.
+        Volatile.Write(ref claims, Pack(next, 0, partCount));
+        // A full fence: the generation must be visible before the sleeper count is read (see AwaitNextJob).
+        Interlocked.Exchange(ref generation, next);
         if (Volatile.Read(ref sleepers) > 0)
             lock (gate) Monitor.PulseAll(gate);
 
-        try
+        int ownParts = 0;
+        while (TryClaim(next, out int part, out int parts))
         {
-            job.Execute(0, partCount);
+            RunPart(job, part, parts);
+            ownParts++;
         }
-        finally
+        WaitForStartedParts();
+        if (ownParts < partCount) missedJobs = 0;
+        else if (++missedJobs >= MissesBeforeSolo)
         {
-            WaitForWorkers();
-            work = null;
+            missedJobs = 0;
+            soloJobsLeft = SoloJobs;
         }
-        if (failure is { } error)
+        work = null;
+        if (callerFailure is { } own)
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(own);
+        if (workerFailure is { } error)
             throw new AggregateException("A GEMM worker thread failed.", error);
     }
 
@@ -77,36 +126,60 @@ internal sealed class WorkerTeam
         lock (gate) Monitor.PulseAll(gate);
     }
 
-    private void WaitForWorkers()
+    private static long Pack(int jobGeneration, int nextPart, int partCount) =>
+        ((long)(uint)jobGeneration << 32) | ((long)nextPart << 16) | (uint)partCount;
+
+    /// <summary>Claims the next unclaimed part of job <paramref name="jobGeneration"/>; false when none is left or that job has ended.</summary>
+    private bool TryClaim(int jobGeneration, out int part, out int parts)
+    {
+        while (true)
+        {
+            long current = Volatile.Read(ref claims);
+            part = (int)((current >> 16) & 0xFFFF);
+            parts = (int)(current & 0xFFFF);
+            if ((int)(current >> 32) != jobGeneration || part >= parts) return false;
+            if (Interlocked.CompareExchange(ref claims, current + (1L << 16), current) == current) return true;
+        }
+    }
+
+    private void RunPart(IParallelWork job, int part, int parts)
+    {
+        try
+        {
+            job.Execute(part, parts);
+        }
+        catch (Exception error)
+        {
+            if (Environment.CurrentManagedThreadId == callerThread) Interlocked.CompareExchange(ref callerFailure, error, null);
+            else Interlocked.CompareExchange(ref workerFailure, error, null);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref unfinished);
+        }
+    }
+
+    private void WaitForStartedParts()
     {
         int spins = 0;
         while (Volatile.Read(ref unfinished) != 0)
         {
-            // On a loaded machine the worker may be descheduled; yielding lets it finish sooner.
+            // On a loaded machine the worker running a part may be descheduled; yielding lets it finish sooner.
             if (++spins < 64) Thread.SpinWait(16);
             else Thread.Yield();
         }
     }
 
-    private void WorkLoop(object? state)
+    private void WorkLoop()
     {
-        int member = (int)state!;
         int seen = 0;
         while (true)
         {
             seen = AwaitNextJob(seen);
             if (stopping) return;
-            var job = work!;
-            int partCount = parts;
-            try
-            {
-                if (member < partCount) job.Execute(member, partCount);
-            }
-            catch (Exception error)
-            {
-                failure = error;
-            }
-            Interlocked.Decrement(ref unfinished);
+            if (workerMayClaim is { } mayClaim && !mayClaim()) continue;
+            // A successful claim proves the job is still running, so the job read after it is that job's.
+            while (TryClaim(seen, out int part, out int parts)) RunPart(work!, part, parts);
         }
     }
 
