@@ -20,6 +20,32 @@ public sealed class BenchCommandTests
         Assert.True(json.RootElement.GetProperty(figure).GetDouble() > 0);
     }
 
+    [Fact]
+    public void The_training_benchmark_reports_each_phase_and_the_steps_share_of_sgemm()
+    {
+        var (exit, output, error) = CommandLine.Run("bench", "train", "--vocab", "7", "--embedding", "4", "--hidden", "8", "--batch-size", "2",
+            "--sequence-length", "3", "--repeat", "1", "--threads", "1", "--json");
+        Assert.True(exit == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var root = json.RootElement;
+        var phases = root.GetProperty("phases").EnumerateArray().ToArray();
+        Assert.Equal(["forward", "backward", "update"], phases.Select(p => p.GetProperty("phase").GetString()));
+        Assert.All(phases, p => Assert.True(p.GetProperty("seconds").GetDouble() > 0));
+        Assert.Equal(1.0, phases.Sum(p => p.GetProperty("share").GetDouble()), 6);
+        Assert.True(phases[0].GetProperty("gflops").GetDouble() > 0 && phases[1].GetProperty("gflops").GetDouble() > 0);
+        Assert.False(phases[2].TryGetProperty("gflops", out _)); // the update runs no GEMM
+        double sgemm = root.GetProperty("sgemm_gflops").GetDouble();
+        Assert.True(sgemm > 0);
+        Assert.Equal(root.GetProperty("gflops").GetDouble() / sgemm, root.GetProperty("share_of_sgemm").GetDouble(), 9);
+
+        // The table says the same in words.
+        (exit, output, error) = CommandLine.Run("bench", "train", "--vocab", "7", "--embedding", "4", "--hidden", "8", "--batch-size", "2",
+            "--sequence-length", "3", "--repeat", "1", "--threads", "1");
+        Assert.True(exit == 0, error);
+        Assert.Contains("update (clip, Adam)", output);
+        Assert.Contains("SGEMM 1024³ at 1 thread", output);
+    }
+
     [Theory]
     [InlineData("--batch-size", "--sequence-length")]
     [InlineData("--batch", "--steps")]
