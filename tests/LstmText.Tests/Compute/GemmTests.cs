@@ -16,6 +16,7 @@ public sealed class GemmTests
         [
             (1, 1, 1), (1, 65, 33), (3, 17, 31), (17, 33, 65), (31, 1, 129), (33, 129, 257),
             (65, 31, 17), (129, 257, 3), (257, 65, 129), (9, 33, 300), (200, 97, 513),
+            (1, 7, 15), (1, 130, 16), (1, 517, 131), (1, 2048, 512),
         ];
         foreach (var a in new[] { Transpose.No, Transpose.Yes })
         foreach (var b in new[] { Transpose.No, Transpose.Yes })
@@ -167,6 +168,24 @@ public sealed class GemmTests
         Assert.Equal(2000, counter.Runs[0]);
         Assert.Equal(Enumerable.Range(0, 2000).Count(job => job % 3 >= 1), counter.Runs[1]);
         Assert.Equal(Enumerable.Range(0, 2000).Count(job => job % 3 >= 2), counter.Runs[2]);
+    }
+
+    [Theory]
+    [InlineData(2048, 512)]
+    [InlineData(1031, 70)]
+    [InlineData(9, 13)]
+    public void One_row_times_a_transposed_matrix_gives_the_same_bits_on_one_thread_and_on_two(int n, int k)
+    {
+        // Batch-1 generation: a thread's band of rows may start anywhere, and each row must sum in the same order.
+        var x = Random(k, 1);
+        var w = Random(n * k, 2);
+        float[] Product(CpuBackend backend)
+        {
+            var c = Tensor.Zeros(n);
+            backend.Gemm(Transpose.No, Transpose.Yes, 1, n, k, 1f, x, k, w, k, 0f, c, n);
+            return c.ToArray();
+        }
+        Assert.Equal(Product(OneThread), Product(TwoThreads));
     }
 
     [Fact]

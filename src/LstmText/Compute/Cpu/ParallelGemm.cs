@@ -63,7 +63,7 @@ internal sealed class ParallelGemm : IParallelWork
     {
         if (product.M == 1)
         {
-            MatrixVectorProduct.Run(product, workspace);
+            MatrixVectorProduct.Run(product, workspace, instructionSet);
             return;
         }
         if (instructionSet == GemmInstructionSet.Avx512 && DotProductGemm.Suits(product))
