@@ -120,9 +120,12 @@ internal sealed class ClassifierNetwork : INetwork<ClassifierBatch>
         if (batch == 0 || ids.Length % batch != 0)
             throw new ArgumentException($"{ids.Length} ids do not make {batch} rows of equal padded length.", nameof(ids));
         int steps = ids.Length / batch;
-        var output = table is not null
-            ? Lstm.ForwardFromTokenProjection(ids, steps, batch, table.Values, lengths)
-            : Lstm.Forward(Embedding.Forward(ids, steps, batch), null, lengths, random);
+        var output = table switch
+        {
+            { QuantizedValues: { } quantized } => Lstm.ForwardFromQuantizedTokenProjection(ids, steps, batch, quantized, lengths),
+            { Values: { } values } => Lstm.ForwardFromTokenProjection(ids, steps, batch, values, lengths),
+            _ => Lstm.Forward(Embedding.Forward(ids, steps, batch), null, lengths, random),
+        };
         var pooled = _poolingDropout.Forward(Pooling.Forward(output, lengths), random);
         if (HeadHidden is null) return HeadOutput.Forward(pooled);
         return HeadOutput.Forward(_headActivation!.Forward(HeadHidden.Forward(pooled)));

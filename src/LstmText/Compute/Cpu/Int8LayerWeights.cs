@@ -30,4 +30,10 @@ internal sealed class Int8LayerWeights
     /// </summary>
     public void Multiply(int index, TensorSlice a, int rows, int lda, float beta, TensorSlice c, int ldc) =>
         Int8Product.Multiply(a.Span, rows, lda, _matrices[index], beta, c.Span, ldc);
+
+    /// <summary>
+    /// C = A·W[index]ᵀ + table row ids[i] for every row i (<see cref="Int8Product.MultiplyAddingRows(ReadOnlySpan{float}, int, int, Int8Matrix, Int8Rows, ReadOnlySpan{int}, Span{float}, int)"/>).
+    /// </summary>
+    public void MultiplyAddingRows(int index, TensorSlice a, int rows, int lda, Int8Rows table, ReadOnlySpan<int> ids, TensorSlice c, int ldc) =>
+        Int8Product.MultiplyAddingRows(a.Span, rows, lda, _matrices[index], table, ids, c.Span, ldc);
 }
