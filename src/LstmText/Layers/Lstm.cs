@@ -21,7 +21,7 @@ namespace LstmText.Layers;
 /// outputs zeros, so results at valid steps, final states and gradients equal those of the unpadded sequence
 /// (PyTorch's packed sequences). The reverse direction starts at each row's last valid step.</para>
 /// </remarks>
-public sealed class Lstm : ILayer
+public sealed class Lstm : IQuantizableLayer
 {
     /// <summary>
     /// Up to this batch, the forward pass packs W_hh once into the backend's layout for few-row products (then every
@@ -139,6 +139,9 @@ public sealed class Lstm : ILayer
 
     /// <summary>Whether the forward pass multiplies by int8 weights (<see cref="QuantizeWeights"/>).</summary>
     internal bool UsesInt8Weights => _int8 is not null;
+
+    /// <inheritdoc/>
+    Int8LayerWeights? IQuantizableLayer.Int8Weights { get => _int8; set => _int8 = value; }
 
     /// <summary>(h, c) after the last valid step of every row, from the last <see cref="Forward"/>; reused by the next call.</summary>
     public LstmState FinalState => _buffers?.FinalState ?? throw new InvalidOperationException("Forward has not run.");

@@ -82,6 +82,10 @@ internal sealed class ClassifierNetwork : INetwork<ClassifierBatch>
     /// <summary>The layer that gives the logits: <c>head</c>, or <c>head.2</c> after a hidden layer.</summary>
     public Linear HeadOutput { get; }
 
+    /// <summary>The layers whose matrices int8 inference quantizes: the LSTM and the head.</summary>
+    internal IEnumerable<IQuantizableLayer> QuantizableLayers =>
+        HeadHidden is null ? [Lstm, HeadOutput] : [Lstm, HeadHidden, HeadOutput];
+
     /// <summary>Every parameter under its PyTorch state-dict name, encoder first.</summary>
     public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters { get; }
 

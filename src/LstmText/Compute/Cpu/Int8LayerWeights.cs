@@ -21,6 +21,9 @@ internal sealed class Int8LayerWeights
         new([.. weights.Where(w => w.Shape.Rank == 2)
             .Select(w => Int8Matrix.Quantize(w.All.Span, w.Shape[0], w.Shape[1]))]);
 
+    /// <summary>Matrices already quantized (read from an int8 model file), in the order <see cref="Quantize"/> would make them.</summary>
+    public static Int8LayerWeights FromMatrices(IEnumerable<Int8Matrix> matrices) => new([.. matrices]);
+
     /// <summary>The <paramref name="index"/>-th matrix.</summary>
     public Int8Matrix this[int index] => _matrices[index];
 
