@@ -128,12 +128,34 @@ internal sealed class ClassifierNetwork : INetwork<ClassifierBatch>
         {
             { QuantizedValues: { } quantized } => Lstm.ForwardFromQuantizedTokenProjection(ids, steps, batch, quantized, lengths),
             { Values: { } values } => Lstm.ForwardFromTokenProjection(ids, steps, batch, values, lengths),
+            _ when Lstm.UsesInt8Weights && random is null => ForwardInt8WithoutTable(ids, steps, batch, lengths),
             _ => Lstm.Forward(Embedding.Forward(ids, steps, batch), null, lengths, random),
         };
         var pooled = _poolingDropout.Forward(Pooling.Forward(output, lengths), random);
         if (HeadHidden is null) return HeadOutput.Forward(pooled);
         return HeadOutput.Forward(_headActivation!.Forward(HeadHidden.Forward(pooled)));
     }
+
+    /// <summary>
+    /// An int8 LSTM's forward pass without a token table, giving the same bits as with one: the batch's own tokens are
+    /// projected (x·W_ihᵀ + b_ih + b_hh with the int8 W_ih) and kept as int8 rows exactly as the table keeps every token's,
+    /// so a text's prediction does not depend on whether the table had been built yet.
+    /// </summary>
+    private Tensor ForwardInt8WithoutTable(ReadOnlySpan<int> ids, int steps, int batch, ReadOnlySpan<int> lengths)
+    {
+        int rows = steps * batch, length = 4 * Lstm.HiddenSize;
+        var embedded = Embedding.Forward(ids, steps, batch);
+        var projection = Tensor.Zeros(Lstm.Directions, rows, length);
+        Lstm.ProjectFirstLayerInput(embedded, rows, projection);
+        var quantized = new Compute.Cpu.Int8Rows[Lstm.Directions];
+        for (int d = 0; d < quantized.Length; d++)
+            quantized[d] = Compute.Cpu.Int8Rows.Quantize(projection.All.Span.Slice(d * rows * length, rows * length), rows, length);
+        if (_rowIds.Length < rows) _rowIds = Enumerable.Range(0, rows).ToArray();
+        return Lstm.ForwardFromQuantizedTokenProjection(_rowIds.AsSpan(0, rows), steps, batch, quantized, lengths);
+    }
+
+    /// <summary>0, 1, 2, …: row r of a batch's own int8 projection is token r (<see cref="ForwardInt8WithoutTable"/>).</summary>
+    private int[] _rowIds = [];
 
     /// <summary>Back-propagates the logits' gradient [batch, classes] through every layer, accumulating parameter gradients.</summary>
     public void Backward(Tensor logitGradient)
