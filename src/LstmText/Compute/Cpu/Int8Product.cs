@@ -23,7 +23,8 @@ internal enum Int8Kernel
 /// <remarks>
 /// Error: each activation is off by at most half its step sₐ/2 = (max − min)/510 of its row, each weight by half of
 /// s_w/2 = max|W_j|/254; a product's error is bounded by the sum of both over its k terms (see
-/// <see cref="ErrorBound"/>). Runs on the calling thread and allocates nothing once its per-thread scratch has grown.
+/// <see cref="ErrorBound"/>). Runs on the calling thread and allocates nothing once its per-thread scratch has grown. The
+/// kernels are compiled fully optimized at once (as the float GEMM's are), not through tiering's slow instrumented stage.
 /// </remarks>
 internal static unsafe class Int8Product
 {
@@ -66,6 +67,7 @@ internal static unsafe class Int8Product
         Run(a, m, lda, w, 0f, rows, ids, c, ldc, kernel);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Run(ReadOnlySpan<float> a, int m, int lda, Int8Matrix w, float beta, Int8Rows? rows, ReadOnlySpan<int> ids,
         Span<float> c, int ldc, Int8Kernel kernel)
     {
@@ -153,6 +155,7 @@ internal static unsafe class Int8Product
     /// Quantizes one row to uint8: x ≈ s·(q − z), with [min, max] widened to hold 0 (so 0 is exact, as PyTorch keeps it);
     /// padding bytes past the row are 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void QuantizeRow(ReadOnlySpan<float> row, Span<byte> destination, out float scale, out int zeroPoint)
     {
         float low = 0f, high = 0f;
@@ -244,6 +247,7 @@ internal static unsafe class Int8Product
         public readonly float Beta = beta;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScalarPanel(in Job job, int row, int panel)
     {
         byte* a = job.Activations + (long)row * job.Stride;
@@ -299,6 +303,7 @@ internal static unsafe class Int8Product
         Avx.Store(c, value);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void VnniOneRow(in Job job, int row, int panel)
     {
         byte* a = job.Activations + (long)row * job.Stride;
@@ -335,6 +340,7 @@ internal static unsafe class Int8Product
         if (first + 24 < job.N) Store(job, row, first + 24, s3 + t3);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void VnniFourRows(in Job job, int row, int panel)
     {
         byte* a = job.Activations + (long)row * job.Stride;
@@ -378,6 +384,7 @@ internal static unsafe class Int8Product
         StorePanel(job, row + 3, first, d0, d1, d2, d3);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void VnniThreeRows(in Job job, int row, int panel)
     {
         byte* a = job.Activations + (long)row * job.Stride;
@@ -423,6 +430,7 @@ internal static unsafe class Int8Product
         if (first + 24 < job.N) Store(job, row, first + 24, s3);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void VnniTwoRows(in Job job, int row, int panel)
     {
         byte* a = job.Activations + (long)row * job.Stride;

@@ -34,6 +34,7 @@ internal sealed class Int8Rows
 
     /// <summary>Quantizes <paramref name="rows"/> row-major rows of <paramref name="length"/> finite values.</summary>
     /// <exception cref="ArgumentException">Too few values, or one is not finite.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static Int8Rows Quantize(ReadOnlySpan<float> values, int rows, int length)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
