@@ -321,11 +321,11 @@ public sealed class Lstm : IQuantizableLayer
     /// into <paramref name="destination"/> ([D, rows, 4H]): x·W_ihᵀ + b_ih + b_hh, as a forward pass computes it (with
     /// the int8 W_ih after <see cref="QuantizeWeights"/>, every input row quantized on its own as a forward pass does).
     /// </summary>
-    internal void ProjectFirstLayerInput(Tensor input, int rows, Tensor destination)
+    internal void ProjectFirstLayerInput(Tensor input, int rows, TensorSlice destination)
     {
         int g4 = 4 * HiddenSize;
         if (input.Length != rows * InputSize || destination.Length != Directions * rows * g4)
-            throw new ArgumentException($"Expected [{rows}, {InputSize}] inputs and a [{Directions}, {rows}, {g4}] destination, got {input.Shape} and {destination.Shape}.");
+            throw new ArgumentException($"Expected [{rows}, {InputSize}] inputs and a [{Directions}, {rows}, {g4}] destination, got {input.Shape} and {destination.Length} values.");
         for (int direction = 0; direction < Directions; direction++)
         {
             var slice = destination.Slice(direction * rows * g4, rows * g4);

@@ -145,17 +145,22 @@ internal sealed class ClassifierNetwork : INetwork<ClassifierBatch>
     {
         int rows = steps * batch, length = 4 * Lstm.HiddenSize;
         var embedded = Embedding.Forward(ids, steps, batch);
-        var projection = Tensor.Zeros(Lstm.Directions, rows, length);
+        if (_projection is null || _projection.Length < Lstm.Directions * rows * length)
+            _projection = Tensor.Zeros(Lstm.Directions * rows * length);
+        var projection = _projection.Slice(0, Lstm.Directions * rows * length);
         Lstm.ProjectFirstLayerInput(embedded, rows, projection);
         var quantized = new Compute.Cpu.Int8Rows[Lstm.Directions];
         for (int d = 0; d < quantized.Length; d++)
-            quantized[d] = Compute.Cpu.Int8Rows.Quantize(projection.All.Span.Slice(d * rows * length, rows * length), rows, length);
+            quantized[d] = Compute.Cpu.Int8Rows.Quantize(projection.Span.Slice(d * rows * length, rows * length), rows, length);
         if (_rowIds.Length < rows) _rowIds = Enumerable.Range(0, rows).ToArray();
         return Lstm.ForwardFromQuantizedTokenProjection(_rowIds.AsSpan(0, rows), steps, batch, quantized, lengths);
     }
 
     /// <summary>0, 1, 2, …: row r of a batch's own int8 projection is token r (<see cref="ForwardInt8WithoutTable"/>).</summary>
     private int[] _rowIds = [];
+
+    /// <summary>The float projection <see cref="ForwardInt8WithoutTable"/> quantizes, kept for the next batch (grown as needed).</summary>
+    private Tensor? _projection;
 
     /// <summary>Back-propagates the logits' gradient [batch, classes] through every layer, accumulating parameter gradients.</summary>
     public void Backward(Tensor logitGradient)
