@@ -21,6 +21,7 @@ internal static class FinetuneClassifierCommand
         command.SetAction((parse, cancellation) => Task.Run(() =>
         {
             var start = TextClassifier.Load(parse.GetValue(model)!, shared.Training.Backend(parse));
+            Int8Option.RefuseTrainingFromInt8(start.HasFloatWeights, "--model", parse.GetValue(model)!);
             shared.Train(parse, start.FineTune, "fine-tuned", cancellation);
             return 0;
         }, CancellationToken.None));

@@ -23,6 +23,7 @@ internal static class FinetuneCommand
         command.SetAction((parse, cancellation) => Task.Run(() =>
         {
             var start = LanguageModel.Load(parse.GetValue(model)!, options.Backend(parse));
+            Int8Option.RefuseTrainingFromInt8(start.HasFloatWeights, "--model", parse.GetValue(model)!);
             var corpus = options.ReadCorpus(parse);
             var tuned = TrainingOptionSet.WithProgress(parse, progress => start.FineTune(corpus, t =>
             {

@@ -33,6 +33,7 @@ internal static class InfoCommand
                 output.WriteLine($"architecture: embedding {c.EmbeddingSize} → LSTM {c.HiddenSize} × {c.Layers} layers{(c.Bidirectional ? ", bidirectional" : "")} → " +
                     $"{TextClassifierArchitecture.NameOf(c.Pooling)} pooling → head{(c.HeadHiddenSize > 0 ? $" ({c.HeadHiddenSize} hidden)" : "")} → {classifier.ClassNames.Count} classes");
                 output.WriteLine($"parameters:   {classifier.ParameterCount:N0}");
+                output.WriteLine($"weights:      {WeightsOf(classifier.HasFloatWeights, "head")}");
                 output.WriteLine($"tokenizer:    {classifier.Tokenizer.Kind}, {classifier.Tokenizer.VocabularySize} tokens");
                 output.WriteLine($"training:     {(classifier.Training is null ? "none recorded" : classifier.Training.ToJson())}");
                 return Task.FromResult(0);
@@ -43,10 +44,15 @@ internal static class InfoCommand
             output.WriteLine($"architecture: embedding {a.EmbeddingSize} → LSTM {a.HiddenSize} × {a.Layers} layers → decoder {a.VocabularySize}");
             output.WriteLine($"dropout:      {a.Dropout} (embedding {a.EmbeddingDropout}){(a.TieWeights ? "; tied embedding and decoder" : "")}");
             output.WriteLine($"parameters:   {lm.ParameterCount:N0}");
+            output.WriteLine($"weights:      {WeightsOf(lm.HasFloatWeights, "decoder")}");
             output.WriteLine($"tokenizer:    {lm.Tokenizer.Kind}, {lm.Tokenizer.VocabularySize} tokens");
             output.WriteLine($"training:     {(lm.Training is null ? "none recorded" : lm.Training.ToJson())}");
             return Task.FromResult(0);
         });
         return command;
     }
+
+    private static string WeightsOf(bool hasFloatWeights, string output) => hasFloatWeights
+        ? "float32"
+        : $"int8 (LSTM and {output} matrices, per-row scales; made by lstmtext quantize), the rest float32";
 }

@@ -29,6 +29,7 @@ internal static class LstmTextCommandLine
         root.Subcommands.Add(ClassifyCommand.Create());
         root.Subcommands.Add(InfoCommand.Create());
         root.Subcommands.Add(ExportCommand.Create());
+        root.Subcommands.Add(QuantizeCommand.Create());
         root.Subcommands.Add(ForecastCommand.Create());
         root.Options.Add(CommandFailure.CreateVerboseOption());
         CommandFailure.Install(root);

@@ -54,7 +54,11 @@ internal static class TrainClassifierCommand
                 _ when File.Exists(kind) => builder.Tokenizer(Tokenizer.Load(kind)),
                 _ => throw new UsageException($"--tokenizer must be word, char, bpe, sentencepiece, tiktoken, wordpiece, bert or an existing tokenizer file, not '{kind}'"),
             };
-            if (parse.GetValue(fromLm) is { } lm) builder.FromLanguageModel(lm);
+            if (parse.GetValue(fromLm) is { } lm)
+            {
+                Int8Option.RefuseTrainingFromInt8("--from-lm", lm);
+                builder.FromLanguageModel(lm);
+            }
             if (shared.Training.Backend(parse) is { } backend) builder.Backend(backend);
             if (parse.GetValue(shared.FreezeEncoderEpochs) > 0 && parse.GetValue(fromLm) is null) throw new UsageException("--freeze-encoder-epochs needs --from-lm");
             shared.Train(parse, builder.Train, "trained", cancellation);

@@ -25,6 +25,12 @@ public sealed class ModelFile
     /// <summary>The format version this library writes and reads.</summary>
     public const string CurrentFormatVersion = "1";
 
+    /// <summary>The config property that marks an int8 model file (value <see cref="Int8Quantization"/>): see docs/model-format.md.</summary>
+    public const string QuantizationProperty = "quantization";
+
+    /// <summary>The value of <see cref="QuantizationProperty"/> in an int8 model file.</summary>
+    public const string Int8Quantization = "int8";
+
     /// <summary>Creates a model file from its parts.</summary>
     public ModelFile(ModelConfig config, IReadOnlyDictionary<string, Tensor> tensors)
     {
@@ -51,6 +57,17 @@ public sealed class ModelFile
     /// <c>format</c>), kept so they survive a read and a write.
     /// </summary>
     public IReadOnlyDictionary<string, string> OtherMetadata { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Whether the config marks an int8 model file (<see cref="QuantizationProperty"/> is <see cref="Int8Quantization"/>).</summary>
+    public bool IsInt8 => IsInt8Config(Config);
+
+    /// <summary>The tensors stored (or to be stored) as I8: an int8 model file's quantized weights.</summary>
+    internal IReadOnlySet<string> Int8Tensors { get; init; } = new HashSet<string>();
+
+    /// <summary>Whether <paramref name="config"/> marks an int8 model file.</summary>
+    internal static bool IsInt8Config(ModelConfig config) =>
+        config.Extras?.TryGetValue(QuantizationProperty, out var value) == true
+        && value.ValueKind == System.Text.Json.JsonValueKind.String && value.GetString() == Int8Quantization;
 
     /// <summary>Reads and validates a model file.</summary>
     /// <exception cref="SafeTensorsFormatException">The file is not valid safetensors.</exception>
@@ -81,6 +98,13 @@ public sealed class ModelFile
             throw new ModelFileFormatException(path, $"invalid {ConfigKey} metadata: {e.Message}", e);
         }
 
+        if (config.Extras?.TryGetValue(QuantizationProperty, out var quantization) == true && !IsInt8Config(config))
+            throw new ModelFileFormatException(path,
+                $"the config says {QuantizationProperty} {quantization.GetRawText()}; this version of LstmText reads \"{Int8Quantization}\" only");
+        if (!IsInt8Config(config) && file.Int8Tensors.Order(StringComparer.Ordinal).FirstOrDefault() is { } int8Tensor)
+            throw new ModelFileFormatException(path,
+                $"tensor '{int8Tensor}' is stored as I8, but the config does not say {QuantizationProperty} \"{Int8Quantization}\"");
+
         foreach (var (name, tensor) in file.Tensors)
         {
             int index = IndexOfNonFinite(tensor.HostSpan);
@@ -94,6 +118,7 @@ public sealed class ModelFile
         {
             Tokenizer = metadata.GetValueOrDefault(TokenizerKey),
             Training = metadata.GetValueOrDefault(TrainingKey),
+            Int8Tensors = file.Int8Tensors,
             OtherMetadata = metadata
                 .Where(pair => !IsOwnKey(pair.Key))
                 .ToDictionary(pair => pair.Key, pair => pair.Value, StringComparer.Ordinal),
@@ -117,7 +142,7 @@ public sealed class ModelFile
         metadata[ConfigKey] = Config.ToJson();
         if (Tokenizer is not null) metadata[TokenizerKey] = Tokenizer;
         if (Training is not null) metadata[TrainingKey] = Training;
-        SafeTensorsFile.Write(path, Tensors, metadata);
+        SafeTensorsFile.Write(path, Tensors, metadata, Int8Tensors);
     }
 
     /// <summary>

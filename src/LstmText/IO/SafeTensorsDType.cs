@@ -19,12 +19,15 @@ internal sealed class SafeTensorsDType(string name, int byteSize, bool convertsT
     public static readonly SafeTensorsDType BF16 = new("BF16", 2, true);
     public static readonly SafeTensorsDType F64 = new("F64", 8, true);
 
+    /// <summary>Signed bytes: an int8 model file's quantized weights, read into float32 exactly.</summary>
+    public static readonly SafeTensorsDType I8 = new("I8", 1, false);
+
     private static readonly Dictionary<string, SafeTensorsDType> ByName = new[]
     {
         F32, F16, BF16, F64,
         new SafeTensorsDType("BOOL", 1, false),
         new SafeTensorsDType("U8", 1, false),
-        new SafeTensorsDType("I8", 1, false),
+        I8,
         new SafeTensorsDType("F8_E5M2", 1, false),
         new SafeTensorsDType("F8_E4M3", 1, false),
         new SafeTensorsDType("I16", 2, false),

@@ -35,6 +35,12 @@ public sealed class SafeTensorsFile
     /// <summary>The <c>__metadata__</c> strings; empty when the file has none.</summary>
     public IReadOnlyDictionary<string, string> Metadata { get; }
 
+    /// <summary>
+    /// The tensors stored as I8 (an int8 model file's quantized weights): read into float32 exactly, and written back as
+    /// I8 by <see cref="Write(string, IEnumerable{KeyValuePair{string, Tensor}}, IReadOnlyDictionary{string, string}?, IReadOnlySet{string}?)"/>.
+    /// </summary>
+    internal IReadOnlySet<string> Int8Tensors { get; init; } = new HashSet<string>();
+
     /// <summary>Reads a safetensors file, converting F16, BF16 and F64 tensors to float32.</summary>
     /// <exception cref="SafeTensorsFormatException">The file is malformed or holds a dtype that cannot be converted.</exception>
     public static SafeTensorsFile Read(string path)
@@ -79,9 +85,9 @@ public sealed class SafeTensorsFile
         // Check every entry before allocating any tensor, so a bad last entry costs no memory.
         foreach (var entry in header.Entries)
         {
-            if (!entry.DType.ConvertsToFloat32)
+            if (!entry.DType.ConvertsToFloat32 && entry.DType != SafeTensorsDType.I8)
                 throw new SafeTensorsFormatException(
-                    sourceName, $"tensor '{entry.Name}' has dtype {entry.DType.Name}, which is not supported (only F32, F16, BF16 and F64 are)");
+                    sourceName, $"tensor '{entry.Name}' has dtype {entry.DType.Name}, which is not supported (only F32, F16, BF16, F64 and I8 are)");
             if (entry.ElementCount > (ulong)Array.MaxLength || entry.Dimensions.Any(d => d > int.MaxValue))
                 throw new SafeTensorsFormatException(
                     sourceName, $"tensor '{entry.Name}' has more elements than one tensor can hold");
@@ -101,7 +107,10 @@ public sealed class SafeTensorsFile
             }
             tensors.Add(entry.Name, tensor);
         }
-        return new SafeTensorsFile(tensors, header.Metadata);
+        return new SafeTensorsFile(tensors, header.Metadata)
+        {
+            Int8Tensors = header.Entries.Where(e => e.DType == SafeTensorsDType.I8).Select(e => e.Name).ToHashSet(StringComparer.Ordinal),
+        };
     }
 
     /// <summary>
@@ -113,9 +122,18 @@ public sealed class SafeTensorsFile
     /// </remarks>
     /// <exception cref="ArgumentException">Two tensors share a name, or a name is <c>__metadata__</c> or not valid Unicode.</exception>
     public static void Write(
-        string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
+        string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null) =>
+        Write(path, tensors, metadata, null);
+
+    /// <summary>
+    /// Writes tensors and metadata to <paramref name="path"/> atomically, the tensors named in <paramref name="int8Tensors"/>
+    /// as I8 (their values must be integers in [−128, 127]), after the float32 ones as the reference orders dtypes.
+    /// </summary>
+    /// <exception cref="ArgumentException">A name is invalid or repeated, or an I8 tensor holds a value that is not an integer in [−128, 127].</exception>
+    internal static void Write(string path, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata,
+        IReadOnlySet<string>? int8Tensors)
     {
-        var layout = Plan(tensors, metadata);
+        var layout = Plan(tensors, metadata, int8Tensors);
         AtomicFile.Write(path, stream => WriteLayout(stream, layout));
     }
 
@@ -126,16 +144,17 @@ public sealed class SafeTensorsFile
         Stream stream, IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
-        WriteLayout(stream, Plan(tensors, metadata));
+        WriteLayout(stream, Plan(tensors, metadata, null));
     }
 
     /// <summary>Writes this file's tensors and metadata to <paramref name="path"/> atomically.</summary>
-    public void Write(string path) => Write(path, Tensors, Metadata);
+    public void Write(string path) => Write(path, Tensors, Metadata, Int8Tensors);
 
     private sealed record Layout(
-        List<(string Name, Tensor Tensor)> Tensors, byte[] Header);
+        List<(string Name, Tensor Tensor, bool Int8)> Tensors, byte[] Header);
 
-    private static Layout Plan(IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata)
+    private static Layout Plan(IEnumerable<KeyValuePair<string, Tensor>> tensors, IReadOnlyDictionary<string, string>? metadata,
+        IReadOnlySet<string>? int8Tensors)
     {
         ArgumentNullException.ThrowIfNull(tensors);
         var ordered = new List<(string Name, byte[] Utf8, Tensor Tensor)>();
@@ -149,9 +168,18 @@ public sealed class SafeTensorsFile
                 throw new ArgumentException($"Two tensors are named '{name}'.", nameof(tensors));
             ordered.Add((name, Utf8(name, nameof(tensors)), tensor));
         }
-        // The reference sorts by dtype alignment, then by name; with one dtype only the name decides.
-        // Comparing UTF-8 bytes (not UTF-16 code units) matches Rust's and Python's string order.
-        ordered.Sort((a, b) => a.Utf8.AsSpan().SequenceCompareTo(b.Utf8));
+        // The reference sorts by dtype, larger first (F32 before I8), then by name; comparing UTF-8 bytes (not UTF-16 code
+        // units) matches Rust's and Python's string order.
+        bool IsInt8(string name) => int8Tensors?.Contains(name) == true;
+        ordered.Sort((a, b) => IsInt8(a.Name) != IsInt8(b.Name) ? (IsInt8(a.Name) ? 1 : -1) : a.Utf8.AsSpan().SequenceCompareTo(b.Utf8));
+        foreach (var (name, _, tensor) in ordered)
+        {
+            if (!IsInt8(name)) continue;
+            var values = tensor.IsOnHost ? tensor.HostSpan : tensor.ToArray();
+            for (int i = 0; i < values.Length; i++)
+                if (!(values[i] >= -128f && values[i] <= 127f) || values[i] != MathF.Round(values[i]))
+                    throw new ArgumentException($"Tensor '{name}' is to be written as I8, but element {i} is {values[i]}, not an integer in [-128, 127].", nameof(tensors));
+        }
 
         var sortedMetadata = new List<(byte[] Utf8Key, KeyValuePair<string, string> Pair)>();
         foreach (var pair in metadata ?? new Dictionary<string, string>())
@@ -162,16 +190,17 @@ public sealed class SafeTensorsFile
         }
         sortedMetadata.Sort((a, b) => a.Utf8Key.AsSpan().SequenceCompareTo(b.Utf8Key));
 
-        var entries = new List<(string, Shape, long, long)>(ordered.Count);
+        var entries = new List<(string, string, Shape, long, long)>(ordered.Count);
         long offset = 0;
         foreach (var (name, _, tensor) in ordered)
         {
-            long length = (long)tensor.Length * sizeof(float);
-            entries.Add((name, tensor.Shape, offset, offset + length));
+            bool int8 = IsInt8(name);
+            long length = (long)tensor.Length * (int8 ? sizeof(sbyte) : sizeof(float));
+            entries.Add((name, int8 ? SafeTensorsDType.I8.Name : SafeTensorsDType.F32.Name, tensor.Shape, offset, offset + length));
             offset += length;
         }
         var header = SafeTensorsHeaderWriter.Write(entries, sortedMetadata.Select(item => item.Pair).ToList());
-        return new Layout(ordered.Select(item => (item.Name, item.Tensor)).ToList(), header);
+        return new Layout(ordered.Select(item => (item.Name, item.Tensor, IsInt8(item.Name))).ToList(), header);
     }
 
     private static void WriteLayout(Stream stream, Layout layout)
@@ -180,8 +209,32 @@ public sealed class SafeTensorsFile
         BinaryPrimitives.WriteUInt64LittleEndian(prefix, (ulong)layout.Header.Length);
         stream.Write(prefix);
         stream.Write(layout.Header);
-        foreach (var (_, tensor) in layout.Tensors)
-            WriteElements(stream, tensor.IsOnHost ? tensor.HostSpan : tensor.ToArray()); // a device tensor is downloaded
+        foreach (var (_, tensor, int8) in layout.Tensors)
+        {
+            var values = tensor.IsOnHost ? tensor.HostSpan : tensor.ToArray(); // a device tensor is downloaded
+            if (int8) WriteInt8(stream, values);
+            else WriteElements(stream, values);
+        }
+    }
+
+    /// <summary>Writes values checked to be integers in [−128, 127] as signed bytes.</summary>
+    private static void WriteInt8(Stream stream, ReadOnlySpan<float> values)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
+        try
+        {
+            while (!values.IsEmpty)
+            {
+                int count = Math.Min(values.Length, buffer.Length);
+                for (int i = 0; i < count; i++) buffer[i] = unchecked((byte)(sbyte)values[i]);
+                stream.Write(buffer, 0, count);
+                values = values[count..];
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
     }
 
     private static void WriteElements(Stream stream, ReadOnlySpan<float> values)
@@ -245,6 +298,8 @@ public sealed class SafeTensorsFile
             var element = bytes.Slice(i * size, size);
             if (dtype == SafeTensorsDType.F32)
                 destination[i] = BinaryPrimitives.ReadSingleLittleEndian(element);
+            else if (dtype == SafeTensorsDType.I8)
+                destination[i] = unchecked((sbyte)element[0]);
             else if (dtype == SafeTensorsDType.F16)
                 destination[i] = (float)BinaryPrimitives.ReadHalfLittleEndian(element);
             else if (dtype == SafeTensorsDType.BF16)

@@ -23,7 +23,7 @@ internal static class SafeTensorsHeaderWriter
     /// reference does (so the data section starts 8-byte aligned).
     /// </summary>
     public static byte[] Write(
-        IReadOnlyList<(string Name, Shape Shape, long Begin, long End)> tensors,
+        IReadOnlyList<(string Name, string DType, Shape Shape, long Begin, long End)> tensors,
         IReadOnlyList<KeyValuePair<string, string>> metadata)
     {
         var json = new StringBuilder();
@@ -43,12 +43,12 @@ internal static class SafeTensorsHeaderWriter
             json.Append('}');
             first = false;
         }
-        foreach (var (name, shape, begin, end) in tensors)
+        foreach (var (name, dtype, shape, begin, end) in tensors)
         {
             if (!first) json.Append(',');
             first = false;
             AppendString(json, name);
-            json.Append(":{\"dtype\":\"F32\",\"shape\":[");
+            json.Append(":{\"dtype\":\"").Append(dtype).Append("\",\"shape\":[");
             json.AppendJoin(',', shape.Dimensions.ToArray());
             json.Append("],\"data_offsets\":[").Append(begin).Append(',').Append(end).Append("]}");
         }

@@ -6,7 +6,7 @@ namespace LstmText.Layers;
 
 /// <summary>y = x·Wᵀ + b over the last dimension (PyTorch <c>nn.Linear</c>).</summary>
 /// <remarks>Memory: W (O·I) and b (O), one output (N·O) and one input gradient (N·I); it keeps a reference to the input.</remarks>
-public sealed class Linear : ILayer
+public sealed class Linear : IQuantizableLayer
 {
     private readonly IBackend _backend;
     private Tensor? _input;
@@ -97,6 +97,9 @@ public sealed class Linear : ILayer
             outputGradient, OutputSize, Weight.Value, InputSize, 0f, inputGradient, InputSize);
         return inputGradient;
     }
+
+    /// <inheritdoc/>
+    Int8LayerWeights? IQuantizableLayer.Int8Weights { get => _int8; set => _int8 = value; }
 
     /// <summary>
     /// For inference: multiplies by an int8 copy of W from now on, as PyTorch's dynamic quantization does

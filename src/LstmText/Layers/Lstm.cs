@@ -21,7 +21,7 @@ namespace LstmText.Layers;
 /// outputs zeros, so results at valid steps, final states and gradients equal those of the unpadded sequence
 /// (PyTorch's packed sequences). The reverse direction starts at each row's last valid step.</para>
 /// </remarks>
-public sealed class Lstm : ILayer
+public sealed class Lstm : IQuantizableLayer
 {
     /// <summary>
     /// Up to this batch, the forward pass packs W_hh once into the backend's layout for few-row products (then every
@@ -44,6 +44,7 @@ public sealed class Lstm : ILayer
     private int[] _tokenIds = [];
     private bool _lastForwardFromTokenProjection;
     private Int8LayerWeights? _int8;
+    private IReadOnlyList<Int8Rows>? _quantizedProjection;
 
     /// <summary>Creates an LSTM initialised like PyTorch: every weight and bias from U(−1/√H, 1/√H).</summary>
     public Lstm(int inputSize, int hiddenSize, RandomSource random, int layers = 1, bool bidirectional = false,
@@ -136,6 +137,12 @@ public sealed class Lstm : ILayer
     /// </summary>
     public void QuantizeWeights() => _int8 = Int8LayerWeights.Quantize(Parameters.Select(p => p.Value));
 
+    /// <summary>Whether the forward pass multiplies by int8 weights (<see cref="QuantizeWeights"/>).</summary>
+    internal bool UsesInt8Weights => _int8 is not null;
+
+    /// <inheritdoc/>
+    Int8LayerWeights? IQuantizableLayer.Int8Weights { get => _int8; set => _int8 = value; }
+
     /// <summary>(h, c) after the last valid step of every row, from the last <see cref="Forward"/>; reused by the next call.</summary>
     public LstmState FinalState => _buffers?.FinalState ?? throw new InvalidOperationException("Forward has not run.");
 
@@ -175,6 +182,35 @@ public sealed class Lstm : ILayer
         return RunLayers(null, tokenProjection, steps, batch, null, lengths, null);
     }
 
+    /// <summary>
+    /// <see cref="ForwardFromTokenProjection"/> for an int8 LSTM whose token projection is kept as int8 rows, one table of
+    /// V rows of 4H values per direction (see <see cref="ProjectFirstLayerInput"/>): each step's int8 recurrent product
+    /// adds its tokens' rows in its epilogue, so nothing is gathered first.
+    /// </summary>
+    internal Tensor ForwardFromQuantizedTokenProjection(ReadOnlySpan<int> ids, int steps, int batch, IReadOnlyList<Int8Rows> tokenProjection,
+        ReadOnlySpan<int> lengths)
+    {
+        if (_int8 is null) throw new InvalidOperationException("An int8 token projection needs int8 weights (QuantizeWeights).");
+        if (ids.Length != steps * batch)
+            throw new ArgumentException($"{ids.Length} ids do not fill {steps} steps of batch {batch}.", nameof(ids));
+        if (tokenProjection.Count != Directions || tokenProjection.Any(t => t.Length != 4 * HiddenSize))
+            throw new ArgumentException($"An int8 token projection must hold {Directions} table(s) of rows of {4 * HiddenSize} values.", nameof(tokenProjection));
+        foreach (int id in ids)
+            if ((uint)id >= (uint)tokenProjection[0].Rows)
+                throw new ArgumentException($"Token id {id} is outside the token projection's {tokenProjection[0].Rows} rows.", nameof(ids));
+        if (_tokenIds.Length < ids.Length) _tokenIds = new int[ids.Length];
+        ids.CopyTo(_tokenIds);
+        _quantizedProjection = tokenProjection;
+        try
+        {
+            return RunLayers(null, null, steps, batch, null, lengths, null);
+        }
+        finally
+        {
+            _quantizedProjection = null;
+        }
+    }
+
     private Tensor RunLayers(Tensor? input, Tensor? tokenProjection, int steps, int batch, LstmState? initialState,
         ReadOnlySpan<int> lengths, RandomSource? random)
     {
@@ -182,7 +218,7 @@ public sealed class Lstm : ILayer
         SetLengths(lengths, steps, batch);
         if (initialState is not null) RequireStateShape(initialState, batch, nameof(initialState));
 
-        _lastForwardFromTokenProjection = tokenProjection is not null;
+        _lastForwardFromTokenProjection = tokenProjection is not null || _quantizedProjection is not null;
         Tensor? layerInput = input;
         if (input is not null) buffers.Inputs[0] = input;
         for (int layer = 0; layer < Layers; layer++)
@@ -223,7 +259,12 @@ public sealed class Lstm : ILayer
         // From a token projection, each step gathers its own rows just before its recurrent product (below), so they
         // are still in cache when it adds to them; otherwise one GEMM projects every step at once.
         TensorSlice projectionRows = default;
-        if (tokenProjection is null)
+        var quantizedRows = layer == 0 ? _quantizedProjection?[direction] : null;
+        if (quantizedRows is not null)
+        {
+            // Added by each step's product (below).
+        }
+        else if (tokenProjection is null)
         {
             if (_int8 is not null) ProjectInputInt8(index, w, layerInput!, steps * batch, layerInputSize, gates);
             else ProjectInput(w, layerInput!, steps * batch, layerInputSize, gates);
@@ -234,7 +275,12 @@ public sealed class Lstm : ILayer
             projectionRows = tokenProjection.Slice(direction * rows, rows);
         }
 
-        int initialSlot = reverse ? steps : 0;
+        // Inference from a token projection (no backward can follow): the steps' states only need the previous and the
+        // current slot, and layer 0's gates (gathered or added step by step) one step's worth, so a step reads and writes
+        // the same few cache-resident kilobytes instead of fresh memory (T·B·4H gates per direction).
+        bool rolling = _lastForwardFromTokenProjection;
+        bool rollingGates = rolling && layer == 0;
+        int initialSlot = SlotOf(reverse ? steps : 0, rolling);
         if (initialState is null)
         {
             _backend.Fill(hidden.Slice(initialSlot * hb, hb), 0f);
@@ -251,9 +297,11 @@ public sealed class Lstm : ILayer
         for (int s = 0; s < steps; s++)
         {
             int t = reverse ? steps - 1 - s : s;
-            var step = StepAt(t, reverse, batch, gates, hidden, cell, output, direction);
+            var step = StepAt(t, reverse, batch, gates, hidden, cell, output, direction, rolling, rollingGates);
             if (tokenProjection is not null) _backend.Gather(projectionRows, 4 * HiddenSize, _tokenIds.AsSpan(t * batch, batch), step.Gates);
-            if (_int8 is not null)
+            if (quantizedRows is not null)
+                _int8!.MultiplyAddingRows(2 * index + 1, step.PreviousHidden, batch, HiddenSize, quantizedRows, _tokenIds.AsSpan(t * batch, batch), step.Gates, 4 * HiddenSize);
+            else if (_int8 is not null)
                 _int8.Multiply(2 * index + 1, step.PreviousHidden, batch, HiddenSize, 1f, step.Gates, 4 * HiddenSize);
             else if (packedWeight is not null)
                 _backend.GemmPackedWeight(batch, 4 * HiddenSize, HiddenSize, step.PreviousHidden, HiddenSize, packedWeight, 1f, step.Gates, 4 * HiddenSize);
@@ -263,22 +311,27 @@ public sealed class Lstm : ILayer
             _backend.LstmCellForward(step);
         }
 
-        int finalSlot = reverse ? 0 : steps;
+        int finalSlot = SlotOf(reverse ? 0 : steps, rolling);
         _backend.Copy(hidden.Slice(finalSlot * hb, hb), buffers.FinalState.Hidden.Slice(index * hb, hb));
         _backend.Copy(cell.Slice(finalSlot * hb, hb), buffers.FinalState.Cell.Slice(index * hb, hb));
     }
 
     /// <summary>
     /// Writes the first layer's input projection of <paramref name="rows"/> inputs ([rows, I]) for every direction
-    /// into <paramref name="destination"/> ([D, rows, 4H]): x·W_ihᵀ + b_ih + b_hh, as a forward pass computes it.
+    /// into <paramref name="destination"/> ([D, rows, 4H]): x·W_ihᵀ + b_ih + b_hh, as a forward pass computes it (with
+    /// the int8 W_ih after <see cref="QuantizeWeights"/>, every input row quantized on its own as a forward pass does).
     /// </summary>
-    internal void ProjectFirstLayerInput(Tensor input, int rows, Tensor destination)
+    internal void ProjectFirstLayerInput(Tensor input, int rows, TensorSlice destination)
     {
         int g4 = 4 * HiddenSize;
         if (input.Length != rows * InputSize || destination.Length != Directions * rows * g4)
-            throw new ArgumentException($"Expected [{rows}, {InputSize}] inputs and a [{Directions}, {rows}, {g4}] destination, got {input.Shape} and {destination.Shape}.");
+            throw new ArgumentException($"Expected [{rows}, {InputSize}] inputs and a [{Directions}, {rows}, {g4}] destination, got {input.Shape} and {destination.Length} values.");
         for (int direction = 0; direction < Directions; direction++)
-            ProjectInput(_weights[direction], input, rows, InputSize, destination.Slice(direction * rows * g4, rows * g4));
+        {
+            var slice = destination.Slice(direction * rows * g4, rows * g4);
+            if (_int8 is not null) ProjectInputInt8(direction, _weights[direction], input, rows, InputSize, slice);
+            else ProjectInput(_weights[direction], input, rows, InputSize, slice);
+        }
     }
 
     /// <summary>gates = input·W_ihᵀ + b_ih + b_hh for <paramref name="rows"/> rows of one layer and direction.</summary>
@@ -395,18 +448,22 @@ public sealed class Lstm : ILayer
     /// </summary>
     public Lstm WithOwnBuffers() => new(this);
 
-    private LstmStep StepAt(int t, bool reverse, int batch, Tensor gates, Tensor hidden, Tensor cell, Tensor output, int direction)
+    /// <summary>The state slot of step boundary <paramref name="slot"/>: itself, or with rolling states one of two.</summary>
+    private static int SlotOf(int slot, bool rolling) => rolling ? slot & 1 : slot;
+
+    private LstmStep StepAt(int t, bool reverse, int batch, Tensor gates, Tensor hidden, Tensor cell, Tensor output, int direction,
+        bool rollingStates = false, bool rollingGates = false)
     {
         int hb = batch * HiddenSize;
-        int previousSlot = reverse ? t + 1 : t;
-        int nextSlot = reverse ? t : t + 1;
+        int previousSlot = SlotOf(reverse ? t + 1 : t, rollingStates);
+        int nextSlot = SlotOf(reverse ? t : t + 1, rollingStates);
         return new LstmStep
         {
             Batch = batch,
             HiddenSize = HiddenSize,
             Time = t,
             Lengths = _hasLengths ? _lengths.AsMemory(0, batch) : ReadOnlyMemory<int>.Empty,
-            Gates = gates.Slice(t * batch * 4 * HiddenSize, batch * 4 * HiddenSize),
+            Gates = gates.Slice(rollingGates ? 0 : t * batch * 4 * HiddenSize, batch * 4 * HiddenSize),
             PreviousCell = cell.Slice(previousSlot * hb, hb),
             Cell = cell.Slice(nextSlot * hb, hb),
             PreviousHidden = hidden.Slice(previousSlot * hb, hb),

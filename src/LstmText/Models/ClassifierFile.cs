@@ -37,7 +37,9 @@ internal static class ClassifierFile
             throw new ModelFileFormatException(path, $"the tokenizer has {tokenizer.VocabularySize} tokens but vocab_size is {file.Config.VocabSize}");
         // Every tensor is checked against the config before the network is built: the config alone sizes nothing.
         bool checkpoint = file.OtherMetadata.ContainsKey(TrainingCheckpoint.MetadataKey);
-        file.RequireTensors(path, architecture.TensorShapes(tokenizer.VocabularySize, classNames.Length),
+        bool int8 = file.IsInt8;
+        var shapes = architecture.TensorShapes(tokenizer.VocabularySize, classNames.Length);
+        file.RequireTensors(path, int8 ? Int8ModelFile.Shapes(shapes) : shapes,
             name => checkpoint && name.StartsWith(TrainingCheckpoint.TensorPrefix, StringComparison.Ordinal), "classifier");
         TextClassifier classifier;
         try
@@ -48,7 +50,15 @@ internal static class ClassifierFile
         {
             throw new ModelFileFormatException(path, e.Message, e);
         }
-        foreach (var (name, parameter) in classifier.Network.NamedParameters) parameter.Load(file.Tensors[name]);
+        if (int8)
+        {
+            Int8ModelFile.Load(file, path, classifier.Network.NamedParameters, classifier.Network.QuantizableLayers);
+            classifier.HasFloatWeights = false;
+        }
+        else
+        {
+            foreach (var (name, parameter) in classifier.Network.NamedParameters) parameter.Load(file.Tensors[name]);
+        }
         if (file.Training is not null)
         {
             try
@@ -64,7 +74,8 @@ internal static class ClassifierFile
         classifier.Temperature = ReadTemperature(extras, path);
         classifier.MaxTokens = ReadMaxTokens(extras, file.Training, path);
         var known = classifier.Config.Extras!;
-        classifier.UnknownConfigProperties = extras.Where(p => !known.ContainsKey(p.Key)).ToDictionary(p => p.Key, p => p.Value);
+        classifier.UnknownConfigProperties = extras.Where(p => !known.ContainsKey(p.Key) && p.Key != ModelFile.QuantizationProperty)
+            .ToDictionary(p => p.Key, p => p.Value);
         return classifier;
     }
 
@@ -101,8 +112,20 @@ internal static class ClassifierFile
         return TextClassifier.DefaultMaxTokens;
     }
 
-    /// <summary>The model file with more tensors and metadata beside the classifier's own (a training checkpoint's state).</summary>
-    public static ModelFile Write(TextClassifier classifier, IReadOnlyDictionary<string, Tensor>? extraTensors, IReadOnlyDictionary<string, string>? extraMetadata)
+    /// <summary>
+    /// The model file with more tensors and metadata beside the classifier's own (a training checkpoint's state); an int8
+    /// file (<see cref="Int8ModelFile"/>) when <paramref name="int8"/> is set or the classifier has no float weights.
+    /// </summary>
+    public static ModelFile Write(TextClassifier classifier, IReadOnlyDictionary<string, Tensor>? extraTensors, IReadOnlyDictionary<string, string>? extraMetadata,
+        bool int8 = false)
+    {
+        if (int8 || !classifier.HasFloatWeights)
+            return Int8ModelFile.ToInt8(WriteFloat(classifier, extraTensors, extraMetadata), classifier.Network.NamedParameters,
+                classifier.Network.QuantizableLayers);
+        return WriteFloat(classifier, extraTensors, extraMetadata);
+    }
+
+    private static ModelFile WriteFloat(TextClassifier classifier, IReadOnlyDictionary<string, Tensor>? extraTensors, IReadOnlyDictionary<string, string>? extraMetadata)
     {
         var tensors = classifier.Network.NamedParameters.ToDictionary(p => p.Name, p => p.Parameter.Value, StringComparer.Ordinal);
         foreach (var (name, tensor) in extraTensors ?? new Dictionary<string, Tensor>()) tensors.Add(name, tensor);

@@ -82,6 +82,10 @@ internal sealed class ClassifierNetwork : INetwork<ClassifierBatch>
     /// <summary>The layer that gives the logits: <c>head</c>, or <c>head.2</c> after a hidden layer.</summary>
     public Linear HeadOutput { get; }
 
+    /// <summary>The layers whose matrices int8 inference quantizes: the LSTM and the head.</summary>
+    internal IEnumerable<IQuantizableLayer> QuantizableLayers =>
+        HeadHidden is null ? [Lstm, HeadOutput] : [Lstm, HeadHidden, HeadOutput];
+
     /// <summary>Every parameter under its PyTorch state-dict name, encoder first.</summary>
     public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters { get; }
 
@@ -120,13 +124,43 @@ internal sealed class ClassifierNetwork : INetwork<ClassifierBatch>
         if (batch == 0 || ids.Length % batch != 0)
             throw new ArgumentException($"{ids.Length} ids do not make {batch} rows of equal padded length.", nameof(ids));
         int steps = ids.Length / batch;
-        var output = table is not null
-            ? Lstm.ForwardFromTokenProjection(ids, steps, batch, table.Values, lengths)
-            : Lstm.Forward(Embedding.Forward(ids, steps, batch), null, lengths, random);
+        var output = table switch
+        {
+            { QuantizedValues: { } quantized } => Lstm.ForwardFromQuantizedTokenProjection(ids, steps, batch, quantized, lengths),
+            { Values: { } values } => Lstm.ForwardFromTokenProjection(ids, steps, batch, values, lengths),
+            _ when Lstm.UsesInt8Weights && random is null => ForwardInt8WithoutTable(ids, steps, batch, lengths),
+            _ => Lstm.Forward(Embedding.Forward(ids, steps, batch), null, lengths, random),
+        };
         var pooled = _poolingDropout.Forward(Pooling.Forward(output, lengths), random);
         if (HeadHidden is null) return HeadOutput.Forward(pooled);
         return HeadOutput.Forward(_headActivation!.Forward(HeadHidden.Forward(pooled)));
     }
+
+    /// <summary>
+    /// An int8 LSTM's forward pass without a token table, giving the same bits as with one: the batch's own tokens are
+    /// projected (x·W_ihᵀ + b_ih + b_hh with the int8 W_ih) and kept as int8 rows exactly as the table keeps every token's,
+    /// so a text's prediction does not depend on whether the table had been built yet.
+    /// </summary>
+    private Tensor ForwardInt8WithoutTable(ReadOnlySpan<int> ids, int steps, int batch, ReadOnlySpan<int> lengths)
+    {
+        int rows = steps * batch, length = 4 * Lstm.HiddenSize;
+        var embedded = Embedding.Forward(ids, steps, batch);
+        if (_projection is null || _projection.Length < Lstm.Directions * rows * length)
+            _projection = Tensor.Zeros(Lstm.Directions * rows * length);
+        var projection = _projection.Slice(0, Lstm.Directions * rows * length);
+        Lstm.ProjectFirstLayerInput(embedded, rows, projection);
+        var quantized = new Compute.Cpu.Int8Rows[Lstm.Directions];
+        for (int d = 0; d < quantized.Length; d++)
+            quantized[d] = Compute.Cpu.Int8Rows.Quantize(projection.Span.Slice(d * rows * length, rows * length), rows, length);
+        if (_rowIds.Length < rows) _rowIds = Enumerable.Range(0, rows).ToArray();
+        return Lstm.ForwardFromQuantizedTokenProjection(_rowIds.AsSpan(0, rows), steps, batch, quantized, lengths);
+    }
+
+    /// <summary>0, 1, 2, …: row r of a batch's own int8 projection is token r (<see cref="ForwardInt8WithoutTable"/>).</summary>
+    private int[] _rowIds = [];
+
+    /// <summary>The float projection <see cref="ForwardInt8WithoutTable"/> quantizes, kept for the next batch (grown as needed).</summary>
+    private Tensor? _projection;
 
     /// <summary>Back-propagates the logits' gradient [batch, classes] through every layer, accumulating parameter gradients.</summary>
     public void Backward(Tensor logitGradient)

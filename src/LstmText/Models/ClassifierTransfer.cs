@@ -57,6 +57,9 @@ internal static class ClassifierTransfer
         TextClassifierArchitecture? architecture, RandomSource? random, IBackend? backend)
     {
         var file = ModelFile.Read(languageModelPath);
+        if (file.IsInt8)
+            throw new ModelFileFormatException(languageModelPath,
+                "the model file holds int8 weights (made by lstmtext quantize), which cannot be trained; start from the float model it was made from");
         if (file.Tokenizer is null)
             throw new ModelFileFormatException(languageModelPath, $"the model file has no {ModelFile.TokenizerKey} metadata to transfer");
         try

@@ -85,16 +85,38 @@ public sealed class LanguageModel
     /// <summary>The weights with their LSTM and decoder matrices quantized, shared by every inference replica; null for float.</summary>
     private LanguageModelNetwork? _int8Weights;
 
-    /// <summary>Whether generation and evaluation multiply by int8 weights (<see cref="WithInt8Weights"/>).</summary>
+    /// <summary>Whether generation and evaluation multiply by int8 weights (<see cref="WithInt8Weights"/>, or loaded from an int8 file).</summary>
     public bool UsesInt8Weights => _int8Weights is not null;
+
+    /// <summary>
+    /// Whether the model holds its float weights: false for a model loaded from an int8 file (<see cref="SaveInt8"/>,
+    /// <c>lstmtext quantize</c>), which generates and evaluates but cannot be fine-tuned, and saves as int8 again.
+    /// </summary>
+    public bool HasFloatWeights { get; private init; } = true;
+
+    /// <summary>
+    /// Writes the model as an int8 file, atomically: every LSTM and decoder matrix as int8 values with per-row scales
+    /// (those of <see cref="WithInt8Weights"/>), the rest as in <see cref="Save"/>; about a quarter of the float file for
+    /// a model whose matrices dominate. <see cref="Load"/> reads it back as a model that generates exactly as
+    /// <see cref="WithInt8Weights"/> on the float model does. docs/model-format.md describes the file.
+    /// </summary>
+    public void SaveInt8(string path) => ToInt8ModelFile().Write(path);
+
+    private ModelFile ToInt8ModelFile()
+    {
+        var int8 = _int8Weights ?? WithInt8Weights()._int8Weights!;
+        return Int8ModelFile.ToInt8(ToFloatModelFile(null, null), int8.NamedParameters, int8.QuantizableLayers);
+    }
 
     /// <summary>
     /// The same model, generating and evaluating with int8 weights (every LSTM and decoder matrix quantized per row,
     /// activations per row at every step, as PyTorch's dynamic quantization), about a quarter of the weight memory
-    /// traffic. Fine-tuning it trains the float weights (and returns a float model). Its file (<see cref="Save"/>) holds the float weights.
+    /// traffic. Fine-tuning it trains the float weights (and returns a float model). Its file (<see cref="Save"/>) holds the float
+    /// weights; <see cref="SaveInt8"/> writes the int8 ones.
     /// </summary>
     public LanguageModel WithInt8Weights()
     {
+        if (!HasFloatWeights) return this; // loaded from an int8 file: its int8 weights are the ones to keep
         var quantized = _weights.Clone();
         quantized.Lstm.QuantizeWeights();
         quantized.Decoder.QuantizeWeights();
@@ -141,11 +163,15 @@ public sealed class LanguageModel
                 $"the tokenizer has {tokenizer.VocabularySize} tokens but the config says vocab_size {architecture.VocabularySize}");
 
         // Every tensor is checked against the config before the network is built: the config alone sizes nothing.
-        file.RequireTensors(path, architecture.TensorShapes(),
+        bool int8 = file.IsInt8;
+        var shapes = architecture.TensorShapes();
+        file.RequireTensors(path, int8 ? Int8ModelFile.Shapes(shapes) : shapes,
             name => name.StartsWith(TrainingCheckpoint.TensorPrefix, StringComparison.Ordinal), "language model");
         var network = new LanguageModelNetwork(architecture, new RandomSource(0), backend);
-        foreach (var (name, parameter) in network.NamedParameters) parameter.Load(file.Tensors[name]);
-        if (architecture.TieWeights)
+        if (int8) Int8ModelFile.Load(file, path, network.NamedParameters, network.QuantizableLayers);
+        else foreach (var (name, parameter) in network.NamedParameters) parameter.Load(file.Tensors[name]);
+        // An int8 file stores the tied decoder as int8 (as --int8 quantizes it) and the embedding as floats.
+        if (architecture.TieWeights && !int8)
         {
             var embedding = file.Tensors["embedding.weight"].HostSpan; // the file's tensors are host tensors
             if (!embedding.SequenceEqual(file.Tensors["decoder.weight"].HostSpan))
@@ -164,16 +190,24 @@ public sealed class LanguageModel
                 throw new ModelFileFormatException(path, $"the training record is invalid: {e.Message}", e);
             }
         }
-        return new LanguageModel(network, tokenizer, training);
+        return int8
+            ? new LanguageModel(network, tokenizer, training) { _int8Weights = network, HasFloatWeights = false }
+            : new LanguageModel(network, tokenizer, training);
     }
 
-    /// <summary>Writes the model to <paramref name="path"/> atomically: readers never see a half-written file.</summary>
+    /// <summary>
+    /// Writes the model to <paramref name="path"/> atomically: readers never see a half-written file. A model loaded from
+    /// an int8 file is written as int8 again (see <see cref="HasFloatWeights"/>).
+    /// </summary>
     public void Save(string path) => ToModelFile().Write(path);
 
     /// <summary>The model as a model file: weights under their PyTorch names, config, tokenizer and training record.</summary>
     public ModelFile ToModelFile() => ToModelFile(null, null);
 
-    internal ModelFile ToModelFile(IReadOnlyDictionary<string, Tensor>? extraTensors, IReadOnlyDictionary<string, string>? extraMetadata)
+    internal ModelFile ToModelFile(IReadOnlyDictionary<string, Tensor>? extraTensors, IReadOnlyDictionary<string, string>? extraMetadata) =>
+        HasFloatWeights ? ToFloatModelFile(extraTensors, extraMetadata) : ToInt8ModelFile();
+
+    private ModelFile ToFloatModelFile(IReadOnlyDictionary<string, Tensor>? extraTensors, IReadOnlyDictionary<string, string>? extraMetadata)
     {
         var tensors = _weights.NamedParameters.ToDictionary(p => p.Name, p => p.Parameter.Value, StringComparer.Ordinal);
         if (extraTensors is not null) foreach (var (k, v) in extraTensors) tensors[k] = v;
@@ -236,6 +270,7 @@ public sealed class LanguageModel
         Evaluator.Evaluate(this, CorpusIds.Encode(Tokenizer, corpus, out int unknown), windowLength) with { UnknownTokens = unknown };
 
     /// <summary>Continues training on a new corpus and returns the fine-tuned model (this one is unchanged).</summary>
+    /// <exception cref="InvalidOperationException">The model was loaded from an int8 file (<see cref="HasFloatWeights"/> is false).</exception>
     public LanguageModel FineTune(string text, Action<TrainingSettings>? configure = null) =>
         FineTune(CorpusSource.FromText(text), configure);
 
@@ -245,6 +280,8 @@ public sealed class LanguageModel
 
     private LanguageModel FineTune(CorpusSource source, Action<TrainingSettings>? configure)
     {
+        if (!HasFloatWeights)
+            throw new InvalidOperationException("This model was loaded from an int8 file: it has no float weights to train. Fine-tune the float model it was made from.");
         var settings = TrainingSettings.ForFineTuning();
         configure?.Invoke(settings);
         return LanguageModelTrainer.FineTune(this, source, settings);

@@ -70,6 +70,9 @@ internal sealed class LanguageModelNetwork : INetwork<LanguageModelBatch>
 
     public Linear Decoder { get; }
 
+    /// <summary>The layers whose matrices int8 inference quantizes: the LSTM and the decoder.</summary>
+    internal IEnumerable<IQuantizableLayer> QuantizableLayers => [Lstm, Decoder];
+
     /// <summary>Every parameter under its PyTorch state-dict name (with tying, decoder.weight mirrors the embedding).</summary>
     public IReadOnlyList<(string Name, Parameter Parameter)> NamedParameters { get; }
 

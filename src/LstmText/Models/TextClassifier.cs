@@ -87,6 +87,28 @@ public sealed class TextClassifier
         (_network, _inference) = (source._network, source._inference);
         (_temperature, _maxTokens, UnknownConfigProperties) = (source._temperature, source._maxTokens, source.UnknownConfigProperties);
         (Training, TrainingRecordText) = (source.Training, source.TrainingRecordText);
+        HasFloatWeights = source.HasFloatWeights;
+    }
+
+    /// <summary>Whether inference multiplies by int8 weights (<see cref="WithInt8Weights"/>, or loaded from an int8 file).</summary>
+    public bool UsesInt8Weights => _network.Lstm.UsesInt8Weights;
+
+    /// <summary>
+    /// Whether the classifier holds its float weights: false for one loaded from an int8 file (<see cref="SaveInt8"/>,
+    /// <c>lstmtext quantize</c>), which predicts but cannot be fine-tuned, and saves as int8 again.
+    /// </summary>
+    public bool HasFloatWeights { get; internal set; } = true;
+
+    /// <summary>
+    /// Writes the classifier as an int8 file, atomically: every LSTM and head matrix as int8 values with per-row scales
+    /// (those of <see cref="WithInt8Weights"/>), the rest as in <see cref="Save"/>. <see cref="Load(string, IBackend?)"/>
+    /// reads it back as a classifier that predicts exactly as <see cref="WithInt8Weights"/> on the float classifier does.
+    /// docs/model-format.md describes the file.
+    /// </summary>
+    public void SaveInt8(string path)
+    {
+        var source = UsesInt8Weights ? this : WithInt8Weights();
+        ClassifierFile.Write(source, null, null, int8: true).Write(path);
     }
 
     /// <summary>The tokenizer.</summary>
@@ -210,12 +232,13 @@ public sealed class TextClassifier
     /// <summary>
     /// A copy of this classifier that runs inference with int8 weights (every LSTM and head matrix quantized per row,
     /// activations per row at every step, as PyTorch's dynamic quantization), about a quarter of the weight memory
-    /// traffic; the token table of the first layer stays float. Inference only: the copy cannot be trained. Its file
-    /// (<see cref="Save"/>) holds the float weights.
+    /// traffic; the first layer's token table is int8 rows too. Inference only: the copy cannot be trained. Its file
+    /// (<see cref="Save"/>) holds the float weights; <see cref="SaveInt8"/> writes the int8 ones.
     /// </summary>
     public TextClassifier WithInt8Weights()
     {
         var copy = Copy();
+        if (copy.UsesInt8Weights) return copy; // loaded from an int8 file: its int8 weights are the ones to keep
         copy._network.Lstm.QuantizeWeights();
         copy._network.HeadHidden?.QuantizeWeights();
         copy._network.HeadOutput.QuantizeWeights();
@@ -291,6 +314,8 @@ public sealed class TextClassifier
     /// <exception cref="OperationCanceledException">Training was cancelled (a checkpoint was written first).</exception>
     public TextClassifier FineTune(IEnumerable<LabelledExample> examples, Action<ClassifierTrainingSettings>? configure = null)
     {
+        if (!HasFloatWeights)
+            throw new InvalidOperationException("This classifier was loaded from an int8 file: it has no float weights to train. Fine-tune the float model it was made from.");
         ArgumentNullException.ThrowIfNull(examples);
         var settings = ClassifierTrainingSettings.ForFineTuning();
         configure?.Invoke(settings);
@@ -400,7 +425,10 @@ public sealed class TextClassifier
         return actual;
     }
 
-    /// <summary>Writes the classifier to <paramref name="path"/> atomically (an existing file is replaced only when complete).</summary>
+    /// <summary>
+    /// Writes the classifier to <paramref name="path"/> atomically (an existing file is replaced only when complete); one
+    /// loaded from an int8 file is written as int8 again (see <see cref="HasFloatWeights"/>).
+    /// </summary>
     public void Save(string path) => ToModelFile().Write(path);
 
     /// <summary>

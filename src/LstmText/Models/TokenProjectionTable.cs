@@ -1,3 +1,4 @@
+using LstmText.Compute.Cpu;
 using LstmText.Layers;
 using LstmText.Tensors;
 
@@ -17,29 +18,31 @@ namespace LstmText.Models;
 /// </remarks>
 internal sealed class TokenProjectionTable
 {
-    private readonly Tensor _values;
+    private readonly Tensor? _values;
 
-    private TokenProjectionTable(Tensor values, long sourceVersion)
+    private TokenProjectionTable(Tensor? values, IReadOnlyList<Int8Rows>? quantized, long sourceVersion)
     {
         _values = values;
+        QuantizedValues = quantized;
         SourceVersion = sourceVersion;
     }
 
     /// <summary>Rows per direction: the vocabulary size V.</summary>
-    public int VocabularySize => _values.Shape[1];
+    public int VocabularySize => _values?.Shape[1] ?? QuantizedValues![0].Rows;
 
-    /// <summary>Floats per row: 4H, the gate pre-activations of one token.</summary>
-    public int RowLength => _values.Shape[2];
+    /// <summary>Values per row: 4H, the gate pre-activations of one token.</summary>
+    public int RowLength => _values?.Shape[2] ?? QuantizedValues![0].Length;
 
     /// <summary>1, or 2 for a bidirectional LSTM.</summary>
-    public int Directions => _values.Shape[0];
+    public int Directions => _values?.Shape[0] ?? QuantizedValues!.Count;
 
     /// <summary>The <see cref="CurrentSourceVersion"/> of the weights the table was computed from.</summary>
     public long SourceVersion { get; }
 
-    /// <summary>The table's size: D·V·4H floats.</summary>
-    public static long SizeInBytes(Embedding embedding, Lstm lstm) =>
-        (long)embedding.VocabularySize * 4 * lstm.HiddenSize * lstm.Directions * sizeof(float);
+    /// <summary>The table's size: D·V·4H floats, or for an int8 LSTM D·V·(4H + 4) bytes (int8 rows with their scales).</summary>
+    public static long SizeInBytes(Embedding embedding, Lstm lstm) => lstm.UsesInt8Weights
+        ? lstm.Directions * Int8Rows.SizeInBytes(embedding.VocabularySize, 4 * lstm.HiddenSize)
+        : (long)embedding.VocabularySize * 4 * lstm.HiddenSize * lstm.Directions * sizeof(float);
 
     /// <summary>
     /// A number that changes whenever the embedding or a first-layer input weight or bias changes: the sum of their
@@ -52,7 +55,11 @@ internal sealed class TokenProjectionTable
         return version;
     }
 
-    /// <summary>Computes the table from the current weights: one GEMM over the whole embedding per direction.</summary>
+    /// <summary>
+    /// Computes the table from the current weights: one GEMM over the whole embedding per direction. For an int8 LSTM
+    /// the product is the int8 one a forward pass runs, and every row is then kept as int8 with its own scale
+    /// (<see cref="QuantizedValues"/>): a quarter of the bytes for the steps to fetch, within max|row|/254 of the float row.
+    /// </summary>
     /// <exception cref="ArgumentException">The embedding's size is not the LSTM's input size.</exception>
     public static TokenProjectionTable Build(Embedding embedding, Lstm lstm)
     {
@@ -62,9 +69,23 @@ internal sealed class TokenProjectionTable
         long version = CurrentSourceVersion(embedding, lstm);
         var values = Tensor.Zeros(embedding.Weight.Value.Storage.Allocator, lstm.Directions, embedding.VocabularySize, 4 * lstm.HiddenSize);
         lstm.ProjectFirstLayerInput(embedding.Weight.Value, embedding.VocabularySize, values);
-        return new TokenProjectionTable(values, version);
+        if (!lstm.UsesInt8Weights) return new TokenProjectionTable(values, null, version);
+        int length = 4 * lstm.HiddenSize, rows = embedding.VocabularySize;
+        var quantized = new Int8Rows[lstm.Directions];
+        for (int d = 0; d < quantized.Length; d++)
+            quantized[d] = Int8Rows.Quantize(values.All.Span.Slice(d * rows * length, rows * length), rows, length);
+        return new TokenProjectionTable(null, quantized, version);
     }
 
-    /// <summary>The rows of every direction, [D, V, 4H]: what <see cref="Lstm.ForwardFromTokenProjection"/> gathers from.</summary>
-    public Tensor Values => _values;
+    /// <summary>
+    /// The float rows of every direction, [D, V, 4H]: what <see cref="Lstm.ForwardFromTokenProjection"/> gathers from;
+    /// null for an int8 LSTM's table (<see cref="QuantizedValues"/>).
+    /// </summary>
+    public Tensor? Values => _values;
+
+    /// <summary>
+    /// For an int8 LSTM, the rows of every direction as int8 (one <see cref="Int8Rows"/> of V rows of 4H per direction):
+    /// what <see cref="Lstm.ForwardFromQuantizedTokenProjection"/> adds; otherwise null.
+    /// </summary>
+    internal IReadOnlyList<Int8Rows>? QuantizedValues { get; }
 }

@@ -18,7 +18,7 @@ public sealed class Int8InferenceTests
     public static TheoryData<int, int, int, float> Shapes() => new()
     {
         { 1, 1, 1, 0f }, { 1, 31, 3, 0f }, { 2, 33, 5, 1f }, { 3, 70, 130, 0f }, { 5, 64, 128, 1f }, { 4, 2048, 512, 1f },
-        { 32, 512, 128, 0f }, { 7, 69, 512, 0.5f },
+        { 32, 512, 128, 0f }, { 7, 69, 512, 0.5f }, { 9, 37, 17, 1f }, { 6, 95, 130, 0f },
     };
 
     [Theory]
@@ -59,6 +59,93 @@ public sealed class Int8InferenceTests
         Int8Product.Multiply(a, m, k, matrix, beta, scalar, n, Int8Kernel.Scalar);
         Int8Product.Multiply(a, m, k, matrix, beta, vnni, n, Int8Kernel.AvxVnni);
         Assert.Equal(scalar, vnni);
+    }
+
+    [Theory]
+    [InlineData(1, 8, 5, 3)]
+    [InlineData(2, 40, 17, 7)]
+    [InlineData(3, 33, 130, 2)]
+    [InlineData(5, 64, 128, 11)]
+    [InlineData(7, 512, 128, 50)]
+    [InlineData(9, 95, 9, 4)]
+    [InlineData(13, 72, 100, 20)]
+    public void Adding_table_rows_equals_the_product_plus_the_dequantized_rows_on_every_kernel(int m, int n, int k, int tableRows)
+    {
+        var random = new Random(m * 31 + n + k);
+        float[] a = RandomValues(random, m * (k + 1)), w = RandomValues(random, n * k), values = RandomValues(random, tableRows * n);
+        var matrix = Int8Matrix.Quantize(w, n, k);
+        var table = Int8Rows.Quantize(values, tableRows, n);
+        int[] ids = Enumerable.Range(0, m).Select(i => (i * 7 + 3) % tableRows).ToArray();
+        var kernels = Int8Product.Fastest == Int8Kernel.AvxVnni ? new[] { Int8Kernel.Scalar, Int8Kernel.AvxVnni } : [Int8Kernel.Scalar];
+        var results = new List<float[]>();
+        var before = RandomValues(random, m * (n + 2));
+        foreach (var kernel in kernels)
+        {
+            var product = new float[m * (n + 2)];
+            var sum = (float[])before.Clone();
+            Int8Product.Multiply(a, m, k + 1, matrix, 0f, product, n + 2, kernel);
+            Int8Product.MultiplyAddingRows(a, m, k + 1, matrix, table, ids, sum, n + 2, kernel);
+            for (int i = 0; i < m; i++)
+            {
+                for (int j = 0; j < n; j++)
+                    Assert.Equal(product[i * (n + 2) + j] + table.DequantizedAt(ids[i], j), sum[i * (n + 2) + j]);
+                Assert.Equal(before[i * (n + 2) + n], sum[i * (n + 2) + n]); // the gap between C's rows is untouched
+            }
+            results.Add(sum);
+        }
+        Assert.Equal(results[0], results[^1]);
+    }
+
+    [Fact]
+    public void Int8_rows_stay_within_half_a_step_of_the_values_and_refuse_bad_input()
+    {
+        var random = new Random(9);
+        float[] values = RandomValues(random, 6 * 37);
+        for (int c = 0; c < 37; c++) values[2 * 37 + c] = 0f; // a zero row stays exactly zero
+        values[4 * 37 + 5] = 40f;                               // one large value sets its row's step
+        var rows = Int8Rows.Quantize(values, 6, 37);
+        for (int r = 0; r < 6; r++)
+        {
+            float largest = values.AsSpan(r * 37, 37).ToArray().Max(Math.Abs);
+            for (int c = 0; c < 37; c++)
+                Assert.InRange(Math.Abs(rows.DequantizedAt(r, c) - values[r * 37 + c]), 0, largest / 254 * 1.0001 + 1e-7);
+        }
+        Assert.Equal(0f, rows.Scales[2]);
+        Assert.Equal(127, rows.Values[4 * 37 + 5]);
+        Assert.Throws<ArgumentException>(() => Int8Rows.Quantize([1f, float.NaN], 1, 2));
+        Assert.Throws<ArgumentException>(() => Int8Rows.Quantize([1f, 2f], 2, 2));
+        var matrix = Int8Matrix.Quantize([1f, 2f, 3f, 4f], 2, 2);
+        Assert.Throws<ArgumentException>(() => Int8Product.MultiplyAddingRows([1f, 1f], 1, 2, matrix, Int8Rows.Quantize([1f, 2f], 1, 2), [1], new float[2], 2));
+        Assert.Throws<ArgumentException>(() => Int8Product.MultiplyAddingRows([1f, 1f], 1, 2, matrix, Int8Rows.Quantize([1f, 2f, 3f], 1, 3), [0], new float[2], 2));
+    }
+
+    [Theory]
+    [InlineData(1, false, 24)]
+    [InlineData(2, true, 24)]
+    [InlineData(1, true, 5)]
+    public void An_int8_classifier_predicts_the_same_bits_with_its_int8_token_table_as_without_it(int layers, bool bidirectional, int hidden)
+    {
+        var tokenizer = CharTokenizer.Build(["abcdefghij "]);
+        var int8 = new TextClassifier(tokenizer, ["a", "b", "c"], new TextClassifierArchitecture
+        {
+            EmbeddingSize = 8, HiddenSize = hidden, Layers = layers, Bidirectional = bidirectional, Pooling = SequencePooling.Concat,
+        }, new RandomSource(7)).WithInt8Weights();
+        string[] texts = ["abc def", "jihgfedcba", "a", "bead cafe bad", "ab", "fig jab", "hij"];
+        long limit = int8.TokenTable.MemoryLimit;
+        int8.TokenTable.MemoryLimit = 0;
+        var expected = int8.PredictBatch(texts, batchSize: 7);
+        int8.TokenTable.MemoryLimit = limit;
+        int8.TokenTable.BuildAfterTokens = 0;
+        var actual = int8.PredictBatch(texts, batchSize: 7);
+        Assert.True(int8.TokenTable.HasCurrentTable);
+        // int8 rows with their scales: a quarter of the float table, plus 4 bytes a row
+        int directions = bidirectional ? 2 : 1;
+        Assert.Equal(directions * (long)tokenizer.VocabularySize * (4 * hidden + 4), int8.TokenTable.TableBytes);
+        // Without the table the batch's own projection is kept as int8 rows the same way, so a prediction does not depend
+        // on whether the table had been built yet.
+        for (int i = 0; i < texts.Length; i++)
+            Assert.Equal(expected[i].Probabilities.ToArray(), actual[i].Probabilities.ToArray());
+        Assert.Equal(expected[3].Probabilities.ToArray(), int8.Predict(texts[3]).Probabilities.ToArray());
     }
 
     [Fact]

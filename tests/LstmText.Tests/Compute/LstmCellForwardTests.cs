@@ -19,6 +19,11 @@ public sealed class LstmCellForwardTests
         random.FillUniform(gates, -12f, 12f);
         gates.HostSpan[5] = 1e-4f;
         gates.HostSpan[2 * h + 1] = -3e-5f;
+        // Far past where e^x over- or underflows in float: σ and tanh still saturate cleanly.
+        gates.HostSpan[2] = 95f;
+        gates.HostSpan[h + 2] = -120f;
+        gates.HostSpan[2 * h + 3] = 300f;
+        gates.HostSpan[3 * h + 4] = -1e30f;
         var previousCell = Tensor.Zeros(batch, h);
         random.FillUniform(previousCell, -3f, 3f);
         var previousHidden = Tensor.Zeros(batch, h);

@@ -21,6 +21,9 @@ internal sealed class Int8LayerWeights
         new([.. weights.Where(w => w.Shape.Rank == 2)
             .Select(w => Int8Matrix.Quantize(w.All.Span, w.Shape[0], w.Shape[1]))]);
 
+    /// <summary>Matrices already quantized (read from an int8 model file), in the order <see cref="Quantize"/> would make them.</summary>
+    public static Int8LayerWeights FromMatrices(IEnumerable<Int8Matrix> matrices) => new([.. matrices]);
+
     /// <summary>The <paramref name="index"/>-th matrix.</summary>
     public Int8Matrix this[int index] => _matrices[index];
 
@@ -30,4 +33,10 @@ internal sealed class Int8LayerWeights
     /// </summary>
     public void Multiply(int index, TensorSlice a, int rows, int lda, float beta, TensorSlice c, int ldc) =>
         Int8Product.Multiply(a.Span, rows, lda, _matrices[index], beta, c.Span, ldc);
+
+    /// <summary>
+    /// C = A·W[index]ᵀ + table row ids[i] for every row i (<see cref="Int8Product.MultiplyAddingRows(ReadOnlySpan{float}, int, int, Int8Matrix, Int8Rows, ReadOnlySpan{int}, Span{float}, int)"/>).
+    /// </summary>
+    public void MultiplyAddingRows(int index, TensorSlice a, int rows, int lda, Int8Rows table, ReadOnlySpan<int> ids, TensorSlice c, int ldc) =>
+        Int8Product.MultiplyAddingRows(a.Span, rows, lda, _matrices[index], table, ids, c.Span, ldc);
 }

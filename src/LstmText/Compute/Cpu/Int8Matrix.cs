@@ -84,6 +84,49 @@ internal sealed class Int8Matrix
         return matrix;
     }
 
+    /// <summary>
+    /// A matrix from int8 values already quantized (row-major <paramref name="values"/>, each an integer in [−127, 127],
+    /// held in floats as a model file's I8 tensor reads) and their per-row <paramref name="scales"/> (finite, not negative):
+    /// what an int8 model file stores. Quantizing the float matrix they were made from gives the same matrix.
+    /// </summary>
+    /// <exception cref="ArgumentException">A value is not an integer in [−127, 127], or a scale is negative or not finite; the message says where.</exception>
+    public static Int8Matrix FromQuantized(ReadOnlySpan<float> values, ReadOnlySpan<float> scales, int rows, int columns)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(rows);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(columns);
+        if (values.Length != (long)rows * columns || scales.Length != rows)
+            throw new ArgumentException($"{values.Length} values and {scales.Length} scales do not make a {rows}×{columns} matrix.", nameof(values));
+        var matrix = new Int8Matrix(rows, columns);
+        for (int r = 0; r < rows; r++)
+        {
+            if (!(scales[r] >= 0f && float.IsFinite(scales[r])))
+                throw new ArgumentException($"the scale of row {r} is {scales[r]}; a scale must be a finite number, not negative");
+            int sum = 0, panel = r / PanelRows, within = r % PanelRows;
+            for (int c = 0; c < columns; c++)
+            {
+                float value = values[r * columns + c];
+                if (!(value >= -127f && value <= 127f) || value != MathF.Round(value))
+                    throw new ArgumentException($"element {(long)r * columns + c} is {value}; an int8 weight must be an integer in [-127, 127]");
+                int q = (int)value;
+                sum += q;
+                matrix.Packed[matrix.IndexOf(panel, c / 4, within, c % 4)] = (sbyte)q;
+            }
+            matrix.Scales[r] = scales[r];
+            matrix.RowSums[r] = sum;
+        }
+        return matrix;
+    }
+
+    /// <summary>Writes q row-major into <paramref name="values"/> (rows·columns) and the row scales into <paramref name="scales"/>: what <see cref="FromQuantized"/> reads.</summary>
+    public void CopyTo(Span<float> values, Span<float> scales)
+    {
+        for (int r = 0; r < Rows; r++)
+        {
+            for (int c = 0; c < Columns; c++) values[r * Columns + c] = ValueAt(r, c);
+            scales[r] = Scales[r];
+        }
+    }
+
     /// <summary>q[r, c], the int8 value of one weight.</summary>
     public int ValueAt(int row, int column) => Packed[IndexOf(row / PanelRows, column / 4, row % PanelRows, column % 4)];
 

@@ -23,7 +23,8 @@ internal enum Int8Kernel
 /// <remarks>
 /// Error: each activation is off by at most half its step sₐ/2 = (max − min)/510 of its row, each weight by half of
 /// s_w/2 = max|W_j|/254; a product's error is bounded by the sum of both over its k terms (see
-/// <see cref="ErrorBound"/>). Runs on the calling thread and allocates nothing once its per-thread scratch has grown.
+/// <see cref="ErrorBound"/>). Runs on the calling thread and allocates nothing once its per-thread scratch has grown. The
+/// kernels are compiled fully optimized at once (as the float GEMM's are), not through tiering's slow instrumented stage.
 /// </remarks>
 internal static unsafe class Int8Product
 {
@@ -42,7 +43,33 @@ internal static unsafe class Int8Product
         Multiply(a, m, lda, w, beta, c, ldc, Fastest);
 
     /// <inheritdoc cref="Multiply(ReadOnlySpan{float}, int, int, Int8Matrix, float, Span{float}, int)"/>
-    public static void Multiply(ReadOnlySpan<float> a, int m, int lda, Int8Matrix w, float beta, Span<float> c, int ldc, Int8Kernel kernel)
+    public static void Multiply(ReadOnlySpan<float> a, int m, int lda, Int8Matrix w, float beta, Span<float> c, int ldc, Int8Kernel kernel) =>
+        Run(a, m, lda, w, beta, null, default, c, ldc, kernel);
+
+    /// <summary>
+    /// C[i, j] = Σ_c A[i, c]·W[j, c] + scale[ids[i]]·q[ids[i], j]: the int8 product plus row ids[i] of an int8 table
+    /// (<paramref name="rows"/>, as long as W has rows), added in the product's epilogue, so the table row is never
+    /// copied into C first. The same arithmetic as <see cref="Multiply(ReadOnlySpan{float}, int, int, Int8Matrix, float, Span{float}, int)"/>
+    /// with beta 0, then one float addition of the dequantized table value.
+    /// </summary>
+    /// <exception cref="ArgumentException">The table's rows are not as long as W has rows, an id is outside the table, or a span is too short.</exception>
+    public static void MultiplyAddingRows(ReadOnlySpan<float> a, int m, int lda, Int8Matrix w, Int8Rows rows, ReadOnlySpan<int> ids,
+        Span<float> c, int ldc) => MultiplyAddingRows(a, m, lda, w, rows, ids, c, ldc, Fastest);
+
+    /// <inheritdoc cref="MultiplyAddingRows(ReadOnlySpan{float}, int, int, Int8Matrix, Int8Rows, ReadOnlySpan{int}, Span{float}, int)"/>
+    public static void MultiplyAddingRows(ReadOnlySpan<float> a, int m, int lda, Int8Matrix w, Int8Rows rows, ReadOnlySpan<int> ids,
+        Span<float> c, int ldc, Int8Kernel kernel)
+    {
+        if (rows.Length != w.Rows) throw new ArgumentException($"Table rows of {rows.Length} values cannot be added to {w.Rows} outputs.", nameof(rows));
+        if (ids.Length < m) throw new ArgumentException($"{ids.Length} ids for {m} rows.", nameof(ids));
+        for (int i = 0; i < m; i++)
+            if ((uint)ids[i] >= (uint)rows.Rows) throw new ArgumentException($"Id {ids[i]} is outside a table of {rows.Rows} rows.", nameof(ids));
+        Run(a, m, lda, w, 0f, rows, ids, c, ldc, kernel);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Run(ReadOnlySpan<float> a, int m, int lda, Int8Matrix w, float beta, Int8Rows? rows, ReadOnlySpan<int> ids,
+        Span<float> c, int ldc, Int8Kernel kernel)
     {
         int k = w.Columns, n = w.Rows, stride = w.ColumnGroups * 4;
         if (m <= 0) return;
@@ -50,6 +77,17 @@ internal static unsafe class Int8Product
         if (c.Length < (m - 1) * ldc + n) throw new ArgumentException($"C holds {c.Length} values, too few for {m} rows of {n}.", nameof(c));
         if (kernel == Int8Kernel.AvxVnni && !AvxVnni.IsSupported) throw new PlatformNotSupportedException("This CPU has no AVX-VNNI.");
 
+        if (rows is not null && Sse.IsSupported)
+        {
+            // The table rows are random and mostly out of cache: start fetching them now, while A is quantized, so the
+            // epilogue finds them instead of stalling on each.
+            fixed (sbyte* table = rows.Values)
+                for (int i = 0; i < m; i++)
+                {
+                    sbyte* row = table + (long)ids[i] * n;
+                    for (int offset = 0; offset < n; offset += 64) Sse.Prefetch0(row + offset);
+                }
+        }
         var activations = Scratch(ref t_activations, m * stride);
         var rowScales = Scratch(ref t_rowScales, m);
         var zeroPoints = Scratch(ref t_zeroPoints, m);
@@ -57,18 +95,35 @@ internal static unsafe class Int8Product
             QuantizeRow(a.Slice(i * lda, k), activations.AsSpan(i * stride, stride), out rowScales[i], out zeroPoints[i]);
 
         fixed (byte* q = activations)
-        fixed (sbyte* packed = w.Packed)
-        fixed (float* scales = w.Scales, sa = rowScales, cp = c)
-        fixed (int* sums = w.RowSums, za = zeroPoints)
+        fixed (sbyte* packed = w.Packed, tableValues = rows?.Values)
+        fixed (float* scales = w.Scales, sa = rowScales, cp = c, tableScales = rows?.Scales)
+        fixed (int* sums = w.RowSums, za = zeroPoints, tableIds = ids)
         {
-            var job = new Job(q, stride, packed, w.ColumnGroups, scales, sums, sa, za, cp, ldc, n, beta);
+            var job = new Job(q, stride, packed, w.ColumnGroups, scales, sums, sa, za, cp, ldc, n, beta, tableValues, tableScales, tableIds);
             if (kernel == Int8Kernel.AvxVnni)
             {
-                int i = 0;
-                for (; i + 1 < m; i += 2)
-                    for (int p = 0; p < w.Panels; p++) VnniTwoRows(job, i, p);
-                if (i < m)
-                    for (int p = 0; p < w.Panels; p++) VnniOneRow(job, i, p);
+                // Panel by panel, every row of A against it: a panel (32 rows of W, k bytes each) stays in L1 while the
+                // rows pass, instead of all of W streaming from L2 once per pair of rows. With 32 vector registers
+                // (AVX-512's EVEX encoding) four rows share each loaded weight vector; with 16, two do.
+                // A lone row reads every weight for one use, so m rows go in blocks of 4 and 3 as far as they can
+                // (7 = 4 + 3, 9 = 3 + 3 + 3, 10 = 4 + 3 + 3), and only 1, 2 and 5 = 3 + 2 leave a smaller block.
+                bool wide = Avx512F.VL.IsSupported;
+                int threes = !wide ? 0 : (m % 4) switch
+                {
+                    3 => 1,
+                    2 => m >= 6 ? 2 : 0,
+                    1 => m >= 9 ? 3 : m == 5 ? 1 : 0,
+                    _ => 0,
+                };
+                int fours = wide ? (m - 3 * threes) / 4 : 0;
+                for (int p = 0; p < w.Panels; p++)
+                {
+                    int i = 0;
+                    for (int b = 0; b < fours; b++, i += 4) VnniFourRows(job, i, p);
+                    for (int b = 0; b < threes; b++, i += 3) VnniThreeRows(job, i, p);
+                    for (; i + 1 < m; i += 2) VnniTwoRows(job, i, p);
+                    if (i < m) VnniOneRow(job, i, p);
+                }
             }
             else
             {
@@ -100,6 +155,7 @@ internal static unsafe class Int8Product
     /// Quantizes one row to uint8: x ≈ s·(q − z), with [min, max] widened to hold 0 (so 0 is exact, as PyTorch keeps it);
     /// padding bytes past the row are 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void QuantizeRow(ReadOnlySpan<float> row, Span<byte> destination, out float scale, out int zeroPoint)
     {
         float low = 0f, high = 0f;
@@ -171,8 +227,12 @@ internal static unsafe class Int8Product
 
     /// <summary>Everything a panel kernel reads: pinned pointers and sizes.</summary>
     private readonly struct Job(byte* activations, int stride, sbyte* packed, int groups, float* scales, int* rowSums,
-        float* rowScales, int* zeroPoints, float* c, int ldc, int n, float beta)
+        float* rowScales, int* zeroPoints, float* c, int ldc, int n, float beta, sbyte* tableValues, float* tableScales, int* tableIds)
     {
+        /// <summary>An int8 table whose row ids[i] is added to row i (<see cref="MultiplyAddingRows(ReadOnlySpan{float}, int, int, Int8Matrix, Int8Rows, ReadOnlySpan{int}, Span{float}, int)"/>), or null.</summary>
+        public readonly sbyte* TableValues = tableValues;
+        public readonly float* TableScales = tableScales;
+        public readonly int* TableIds = tableIds;
         public readonly byte* Activations = activations;
         public readonly int Stride = stride;
         public readonly sbyte* Packed = packed;
@@ -187,6 +247,7 @@ internal static unsafe class Int8Product
         public readonly float Beta = beta;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ScalarPanel(in Job job, int row, int panel)
     {
         byte* a = job.Activations + (long)row * job.Stride;
@@ -211,6 +272,12 @@ internal static unsafe class Int8Product
     {
         float value = (sum - job.ZeroPoints[row] * job.RowSums[j]) * (job.RowScales[row] * job.Scales[j]);
         float* c = job.C + (long)row * job.Ldc + j;
+        if (job.TableValues != null)
+        {
+            int id = job.TableIds[row];
+            *c = value + job.TableScales[id] * job.TableValues[(long)id * job.N + j];
+            return;
+        }
         *c = job.Beta == 0f ? value : value + job.Beta * *c;
     }
 
@@ -226,10 +293,17 @@ internal static unsafe class Int8Product
         var scale = Vector256.Create(job.RowScales[row]) * Avx.LoadVector256(job.Scales + first);
         var value = Avx.ConvertToVector256Single(corrected) * scale;
         float* c = job.C + (long)row * job.Ldc + first;
-        if (job.Beta != 0f) value += Vector256.Create(job.Beta) * Avx.LoadVector256(c);
+        if (job.TableValues != null)
+        {
+            int id = job.TableIds[row];
+            var table = Avx.ConvertToVector256Single(Avx2.ConvertToVector256Int32(job.TableValues + (long)id * job.N + first));
+            value += Vector256.Create(job.TableScales[id]) * table;
+        }
+        else if (job.Beta != 0f) value += Vector256.Create(job.Beta) * Avx.LoadVector256(c);
         Avx.Store(c, value);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void VnniOneRow(in Job job, int row, int panel)
     {
         byte* a = job.Activations + (long)row * job.Stride;
@@ -266,6 +340,97 @@ internal static unsafe class Int8Product
         if (first + 24 < job.N) Store(job, row, first + 24, s3 + t3);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void VnniFourRows(in Job job, int row, int panel)
+    {
+        byte* a = job.Activations + (long)row * job.Stride;
+        long stride = job.Stride;
+        sbyte* w = job.Packed + (long)panel * job.Groups * Int8Matrix.PanelRows * 4;
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
+        Vector256<int> b0 = default, b1 = default, b2 = default, b3 = default;
+        Vector256<int> c0 = default, c1 = default, c2 = default, c3 = default;
+        Vector256<int> d0 = default, d1 = default, d2 = default, d3 = default;
+        for (int g = 0; g < job.Groups; g++, w += 128, a += 4)
+        {
+            var w0 = Avx.LoadVector256(w);
+            var w1 = Avx.LoadVector256(w + 32);
+            var w2 = Avx.LoadVector256(w + 64);
+            var w3 = Avx.LoadVector256(w + 96);
+            var x = Vector256.Create(*(int*)a).AsByte();
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, w0);
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, w1);
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, w2);
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, w3);
+            x = Vector256.Create(*(int*)(a + stride)).AsByte();
+            b0 = AvxVnni.MultiplyWideningAndAdd(b0, x, w0);
+            b1 = AvxVnni.MultiplyWideningAndAdd(b1, x, w1);
+            b2 = AvxVnni.MultiplyWideningAndAdd(b2, x, w2);
+            b3 = AvxVnni.MultiplyWideningAndAdd(b3, x, w3);
+            x = Vector256.Create(*(int*)(a + 2 * stride)).AsByte();
+            c0 = AvxVnni.MultiplyWideningAndAdd(c0, x, w0);
+            c1 = AvxVnni.MultiplyWideningAndAdd(c1, x, w1);
+            c2 = AvxVnni.MultiplyWideningAndAdd(c2, x, w2);
+            c3 = AvxVnni.MultiplyWideningAndAdd(c3, x, w3);
+            x = Vector256.Create(*(int*)(a + 3 * stride)).AsByte();
+            d0 = AvxVnni.MultiplyWideningAndAdd(d0, x, w0);
+            d1 = AvxVnni.MultiplyWideningAndAdd(d1, x, w1);
+            d2 = AvxVnni.MultiplyWideningAndAdd(d2, x, w2);
+            d3 = AvxVnni.MultiplyWideningAndAdd(d3, x, w3);
+        }
+        int first = panel * Int8Matrix.PanelRows;
+        StorePanel(job, row, first, a0, a1, a2, a3);
+        StorePanel(job, row + 1, first, b0, b1, b2, b3);
+        StorePanel(job, row + 2, first, c0, c1, c2, c3);
+        StorePanel(job, row + 3, first, d0, d1, d2, d3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void VnniThreeRows(in Job job, int row, int panel)
+    {
+        byte* a = job.Activations + (long)row * job.Stride;
+        long stride = job.Stride;
+        sbyte* w = job.Packed + (long)panel * job.Groups * Int8Matrix.PanelRows * 4;
+        Vector256<int> a0 = default, a1 = default, a2 = default, a3 = default;
+        Vector256<int> b0 = default, b1 = default, b2 = default, b3 = default;
+        Vector256<int> c0 = default, c1 = default, c2 = default, c3 = default;
+        for (int g = 0; g < job.Groups; g++, w += 128, a += 4)
+        {
+            var w0 = Avx.LoadVector256(w);
+            var w1 = Avx.LoadVector256(w + 32);
+            var w2 = Avx.LoadVector256(w + 64);
+            var w3 = Avx.LoadVector256(w + 96);
+            var x = Vector256.Create(*(int*)a).AsByte();
+            a0 = AvxVnni.MultiplyWideningAndAdd(a0, x, w0);
+            a1 = AvxVnni.MultiplyWideningAndAdd(a1, x, w1);
+            a2 = AvxVnni.MultiplyWideningAndAdd(a2, x, w2);
+            a3 = AvxVnni.MultiplyWideningAndAdd(a3, x, w3);
+            x = Vector256.Create(*(int*)(a + stride)).AsByte();
+            b0 = AvxVnni.MultiplyWideningAndAdd(b0, x, w0);
+            b1 = AvxVnni.MultiplyWideningAndAdd(b1, x, w1);
+            b2 = AvxVnni.MultiplyWideningAndAdd(b2, x, w2);
+            b3 = AvxVnni.MultiplyWideningAndAdd(b3, x, w3);
+            x = Vector256.Create(*(int*)(a + 2 * stride)).AsByte();
+            c0 = AvxVnni.MultiplyWideningAndAdd(c0, x, w0);
+            c1 = AvxVnni.MultiplyWideningAndAdd(c1, x, w1);
+            c2 = AvxVnni.MultiplyWideningAndAdd(c2, x, w2);
+            c3 = AvxVnni.MultiplyWideningAndAdd(c3, x, w3);
+        }
+        int first = panel * Int8Matrix.PanelRows;
+        StorePanel(job, row, first, a0, a1, a2, a3);
+        StorePanel(job, row + 1, first, b0, b1, b2, b3);
+        StorePanel(job, row + 2, first, c0, c1, c2, c3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePanel(in Job job, int row, int first, Vector256<int> s0, Vector256<int> s1, Vector256<int> s2, Vector256<int> s3)
+    {
+        Store(job, row, first, s0);
+        if (first + 8 < job.N) Store(job, row, first + 8, s1);
+        if (first + 16 < job.N) Store(job, row, first + 16, s2);
+        if (first + 24 < job.N) Store(job, row, first + 24, s3);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void VnniTwoRows(in Job job, int row, int panel)
     {
         byte* a = job.Activations + (long)row * job.Stride;
