@@ -57,28 +57,17 @@ internal sealed class Int8Matrix
         if (weight.Length < rows * columns)
             throw new ArgumentException($"{weight.Length} values do not fill a {rows}×{columns} matrix.", nameof(weight));
         var matrix = new Int8Matrix(rows, columns);
+        var q = new sbyte[columns];
         for (int r = 0; r < rows; r++)
         {
-            var row = weight.Slice(r * columns, columns);
-            float largest = 0f;
-            foreach (float w in row)
-            {
-                if (!float.IsFinite(w)) throw new ArgumentException($"Row {r} of the weight holds {w}; only finite weights can be quantized.", nameof(weight));
-                largest = Math.Max(largest, Math.Abs(w));
-            }
-            // A zero row keeps scale 0 and q = 0: its products are exactly 0, as in float.
-            float scale = largest / 127f;
-            float inverse = largest == 0f ? 0f : 127f / largest;
+            matrix.Scales[r] = Int8Rows.QuantizeRow(weight.Slice(r * columns, columns), q, r, nameof(weight));
             int sum = 0;
             int panel = r / PanelRows, within = r % PanelRows;
             for (int c = 0; c < columns; c++)
             {
-                int q = (int)MathF.Round(row[c] * inverse, MidpointRounding.ToEven);
-                q = Math.Clamp(q, -127, 127);
-                sum += q;
-                matrix.Packed[matrix.IndexOf(panel, c / 4, within, c % 4)] = (sbyte)q;
+                sum += q[c];
+                matrix.Packed[matrix.IndexOf(panel, c / 4, within, c % 4)] = q[c];
             }
-            matrix.Scales[r] = scale;
             matrix.RowSums[r] = sum;
         }
         return matrix;

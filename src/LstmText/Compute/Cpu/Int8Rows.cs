@@ -43,21 +43,29 @@ internal sealed class Int8Rows
             throw new ArgumentException($"{values.Length} values do not fill {rows} rows of {length}.", nameof(values));
         var result = new Int8Rows(rows, length);
         for (int r = 0; r < rows; r++)
-        {
-            var row = values.Slice(r * length, length);
-            float largest = 0f;
-            foreach (float x in row)
-            {
-                if (!float.IsFinite(x)) throw new ArgumentException($"Row {r} holds {x}; only finite values can be quantized.", nameof(values));
-                largest = Math.Max(largest, Math.Abs(x));
-            }
-            float inverse = largest == 0f ? 0f : 127f / largest;
-            var q = result.Values.AsSpan(r * length, length);
-            for (int c = 0; c < length; c++)
-                q[c] = (sbyte)Math.Clamp((int)MathF.Round(row[c] * inverse, MidpointRounding.ToEven), -127, 127);
-            result.Scales[r] = largest / 127f;
-        }
+            result.Scales[r] = QuantizeRow(values.Slice(r * length, length), result.Values.AsSpan(r * length, length), r, nameof(values));
         return result;
+    }
+
+    /// <summary>
+    /// Symmetric per-row quantization, the one rule of every int8 weight and table: q = round(x · 127 / max|x|) in
+    /// [−127, 127], ties to even; returns the row's scale max|x| / 127 (a zero row: scale 0 and q = 0, so its products
+    /// are exactly 0, as in float).
+    /// </summary>
+    /// <exception cref="ArgumentException">A value is not finite (named as row <paramref name="rowIndex"/> of <paramref name="parameterName"/>).</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    internal static float QuantizeRow(ReadOnlySpan<float> row, Span<sbyte> destination, int rowIndex, string parameterName)
+    {
+        float largest = 0f;
+        foreach (float x in row)
+        {
+            if (!float.IsFinite(x)) throw new ArgumentException($"Row {rowIndex} holds {x}; only finite values can be quantized.", parameterName);
+            largest = Math.Max(largest, Math.Abs(x));
+        }
+        float inverse = largest == 0f ? 0f : 127f / largest;
+        for (int c = 0; c < row.Length; c++)
+            destination[c] = (sbyte)Math.Clamp((int)MathF.Round(row[c] * inverse, MidpointRounding.ToEven), -127, 127);
+        return largest / 127f;
     }
 
     /// <summary>scale[r] · q[r, c]: the value as a product adds it.</summary>
