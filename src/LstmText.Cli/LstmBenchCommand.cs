@@ -147,19 +147,18 @@ internal static class LstmBenchCommand
     private sealed class StepPhases : ITrainingPhaseObserver
     {
         private readonly double[] _current = new double[3];
+        private readonly double[] _best = new double[3];
+        private readonly double[] _flops;
         private long _last;
 
-        private StepPhases(double forwardFlops, double backwardFlops) => Flops = [forwardFlops, backwardFlops, 0];
+        private StepPhases(double forwardFlops, double backwardFlops) => _flops = [forwardFlops, backwardFlops, 0];
 
-        private double[] Flops { get; }
-
-        private double[] Best { get; } = [double.MaxValue, 0, 0];
-
-        public double TotalSeconds => Best.Sum();
+        /// <summary>The fastest measured step's time (infinite before the first).</summary>
+        public double TotalSeconds { get; private set; } = double.PositiveInfinity;
 
         public IEnumerable<(string Key, string Name, double Seconds, double? Gigaflops)> Rows =>
-            Enum.GetValues<TrainingPhase>().Select(phase => (phase.ToString().ToLowerInvariant(), Name(phase), Best[(int)phase],
-                Flops[(int)phase] > 0 ? Flops[(int)phase] / Best[(int)phase] / 1e9 : (double?)null));
+            Enum.GetValues<TrainingPhase>().Select(phase => (phase.ToString().ToLowerInvariant(), Name(phase), _best[(int)phase],
+                _flops[(int)phase] > 0 ? _flops[(int)phase] / _best[(int)phase] / 1e9 : (double?)null));
 
         public static StepPhases Measure(TrainingStep<LanguageModelBatch> step, LanguageModelBatch batch, int steps, double forwardFlops, double backwardFlops)
         {
@@ -172,7 +171,12 @@ internal static class LstmBenchCommand
                     Array.Clear(phases._current);
                     phases._last = System.Diagnostics.Stopwatch.GetTimestamp();
                     step.Run(batch, null);
-                    if (phases._current.Sum() < phases.TotalSeconds) phases._current.CopyTo(phases.Best, 0);
+                    double total = phases._current.Sum();
+                    if (total < phases.TotalSeconds)
+                    {
+                        phases.TotalSeconds = total;
+                        phases._current.CopyTo(phases._best, 0);
+                    }
                 }
             }
             finally

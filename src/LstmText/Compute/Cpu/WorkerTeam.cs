@@ -34,7 +34,6 @@ internal sealed class WorkerTeam
     private int generation;
     private int sleepers;
     private int unfinished;
-    private int callerThread;
     private Exception? callerFailure;
     private Exception? workerFailure;
     private volatile bool stopping;
@@ -88,7 +87,6 @@ internal sealed class WorkerTeam
         work = job;
         callerFailure = null;
         workerFailure = null;
-        callerThread = Environment.CurrentManagedThreadId;
         Volatile.Write(ref unfinished, partCount);
         int next = generation + 1;
         // The parts are open for claims before any worker can see the new generation.
@@ -101,7 +99,7 @@ internal sealed class WorkerTeam
         int ownParts = 0;
         while (TryClaim(next, out int part, out int parts))
         {
-            RunPart(job, part, parts);
+            RunPart(job, part, parts, onCaller: true);
             ownParts++;
         }
         WaitForStartedParts();
@@ -142,7 +140,7 @@ internal sealed class WorkerTeam
         }
     }
 
-    private void RunPart(IParallelWork job, int part, int parts)
+    private void RunPart(IParallelWork job, int part, int parts, bool onCaller)
     {
         try
         {
@@ -150,7 +148,7 @@ internal sealed class WorkerTeam
         }
         catch (Exception error)
         {
-            if (Environment.CurrentManagedThreadId == callerThread) Interlocked.CompareExchange(ref callerFailure, error, null);
+            if (onCaller) Interlocked.CompareExchange(ref callerFailure, error, null);
             else Interlocked.CompareExchange(ref workerFailure, error, null);
         }
         finally
@@ -179,7 +177,7 @@ internal sealed class WorkerTeam
             if (stopping) return;
             if (workerMayClaim is { } mayClaim && !mayClaim()) continue;
             // A successful claim proves the job is still running, so the job read after it is that job's.
-            while (TryClaim(seen, out int part, out int parts)) RunPart(work!, part, parts);
+            while (TryClaim(seen, out int part, out int parts)) RunPart(work!, part, parts, onCaller: false);
         }
     }
 
