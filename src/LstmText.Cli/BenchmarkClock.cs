@@ -1,22 +1,40 @@
 using System.Diagnostics;
+using System.Runtime;
 
 namespace LstmText.Cli;
 
 /// <summary>Times a piece of work the way every <c>lstmtext bench</c> command reports it: best and median of several runs.</summary>
 internal static class BenchmarkClock
 {
+    /// <summary>The warm-up ends after this long even if the JIT is still compiling.</summary>
+    private static readonly TimeSpan LongestWarmUp = TimeSpan.FromSeconds(10);
+
     /// <summary>Timings of one benchmark, in seconds per call.</summary>
     public readonly record struct Timing(double Best, double Median);
 
     /// <summary>
-    /// Warms <paramref name="work"/> up for at least <paramref name="warmUp"/> (so the JIT has produced its final code and
-    /// buffers exist), then times <paramref name="repeat"/> runs. Work shorter than 20 ms is timed in batches so the
-    /// clock's resolution does not dominate.
+    /// Warms <paramref name="work"/> up for at least <paramref name="warmUp"/> and until two calls in a row have compiled no
+    /// method (10 s at most), so the JIT has produced its final code and buffers exist, then
+    /// times <paramref name="repeat"/> runs. Work shorter than 20 ms is timed in batches so the clock's resolution does not
+    /// dominate.
     /// </summary>
+    /// <remarks>
+    /// A fixed warm-up was not enough when the work keeps every core busy: the JIT's background thread, which replaces
+    /// first-tier code by optimized code, then gets little CPU, and on two cores int8 classification at two threads still
+    /// ran partly first-tier code after one second (timed runs 2,100–5,200 rows/s from one process to the next; steady at
+    /// about 4,600 once no method was compiled for two calls, after about 4 s).
+    /// </remarks>
     public static Timing Measure(Action work, int repeat, TimeSpan warmUp)
     {
         var warm = Stopwatch.StartNew();
-        do work(); while (warm.Elapsed < warmUp);
+        int quietCalls = 0;
+        do
+        {
+            long compiled = JitInfo.GetCompiledMethodCount();
+            work();
+            quietCalls = JitInfo.GetCompiledMethodCount() == compiled ? quietCalls + 1 : 0;
+        }
+        while (warm.Elapsed < warmUp || (quietCalls < 2 && warm.Elapsed < LongestWarmUp));
 
         var runs = new double[Math.Max(1, repeat)];
         for (int run = 0; run < runs.Length; run++)
