@@ -249,6 +249,12 @@ public sealed partial class CpuBackend : IBackend
     /// <inheritdoc/>
     public void LstmCellForward(in LstmStep step)
     {
+        if (!TrySplitCellRows(step, backward: false)) CellForwardRows(step, 0, step.Batch);
+    }
+
+    /// <summary>The forward cell of rows <paramref name="firstRow"/>..<paramref name="endRow"/>−1 of <paramref name="step"/>.</summary>
+    private static void CellForwardRows(in LstmStep step, int firstRow, int endRow)
+    {
         int h = step.HiddenSize;
         var gates = step.Gates.Span;
         var previousCell = step.PreviousCell.Span;
@@ -257,7 +263,7 @@ public sealed partial class CpuBackend : IBackend
         var hidden = step.Hidden.Span;
         var output = step.Output.Span;
         var lengths = step.Lengths.Span;
-        for (int b = 0; b < step.Batch; b++)
+        for (int b = firstRow; b < endRow; b++)
         {
             var cPrev = previousCell.Slice(b * h, h);
             var c = cell.Slice(b * h, h);
@@ -380,6 +386,12 @@ public sealed partial class CpuBackend : IBackend
     /// <inheritdoc/>
     public void LstmCellBackward(in LstmStep step)
     {
+        if (!TrySplitCellRows(step, backward: true)) CellBackwardRows(step, 0, step.Batch);
+    }
+
+    /// <summary>The backward cell of rows <paramref name="firstRow"/>..<paramref name="endRow"/>−1 of <paramref name="step"/>.</summary>
+    private static void CellBackwardRows(in LstmStep step, int firstRow, int endRow)
+    {
         int h = step.HiddenSize;
         var gates = step.Gates.Span;
         var previousCell = step.PreviousCell.Span;
@@ -393,7 +405,7 @@ public sealed partial class CpuBackend : IBackend
         float[] rented = ArrayPool<float>.Shared.Rent(2 * h);
         var tanhCell = rented.AsSpan(0, h);
         var dh = rented.AsSpan(h, h);
-        for (int b = 0; b < step.Batch; b++)
+        for (int b = firstRow; b < endRow; b++)
         {
             var dc = cellGradient.Slice(b * h, h);
             var dhPrevious = previousHiddenGradient.Slice(b * h, h);
