@@ -500,6 +500,8 @@ public sealed partial class CpuBackend : IBackend
         in AdamSettings settings, int step)
     {
         RequireSameLength(parameter, gradient);
+        RequireSameLength(parameter, firstMoment);
+        RequireSameLength(parameter, secondMoment);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(step);
         var p = parameter.Span;
         var grad = gradient.Span;
@@ -513,7 +515,37 @@ public sealed partial class CpuBackend : IBackend
         float decay = settings.DecoupledWeightDecay ? 1f - settings.LearningRate * settings.WeightDecay : 1f;
         float l2 = settings.DecoupledWeightDecay ? 0f : settings.WeightDecay;
         float beta1 = settings.Beta1, beta2 = settings.Beta2, eps = settings.Epsilon;
-        for (int k = 0; k < p.Length; k++)
+        int k = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            // The scalar formula below, 16 elements at a time with the same operations in the same order (no fused
+            // multiply-adds; square root and division are correctly rounded either way): the same bits.
+            var vDecay = Vector512.Create(decay);
+            var vL2 = Vector512.Create(l2);
+            var vBeta1 = Vector512.Create(beta1);
+            var vOneMinusBeta1 = Vector512.Create(1f - beta1);
+            var vBeta2 = Vector512.Create(beta2);
+            var vOneMinusBeta2 = Vector512.Create(1f - beta2);
+            var vStepSize = Vector512.Create(stepSize);
+            var vCorrection2Sqrt = Vector512.Create(correction2Sqrt);
+            var vEps = Vector512.Create(eps);
+            ref float rp = ref MemoryMarshal.GetReference(p);
+            ref float rg = ref MemoryMarshal.GetReference(grad);
+            ref float rm = ref MemoryMarshal.GetReference(m);
+            ref float rv = ref MemoryMarshal.GetReference(v);
+            for (; k <= p.Length - Vector512<float>.Count; k += Vector512<float>.Count)
+            {
+                nuint at = (nuint)k;
+                var pk = Vector512.LoadUnsafe(ref rp, at) * vDecay;
+                var g = Vector512.LoadUnsafe(ref rg, at) + vL2 * pk;
+                var mk = Vector512.LoadUnsafe(ref rm, at) * vBeta1 + vOneMinusBeta1 * g;
+                var vk = Vector512.LoadUnsafe(ref rv, at) * vBeta2 + vOneMinusBeta2 * g * g;
+                mk.StoreUnsafe(ref rm, at);
+                vk.StoreUnsafe(ref rv, at);
+                (pk - vStepSize * (mk / (Vector512.Sqrt(vk) / vCorrection2Sqrt + vEps))).StoreUnsafe(ref rp, at);
+            }
+        }
+        for (; k < p.Length; k++)
         {
             float pk = p[k] * decay;
             float g = grad[k] + l2 * pk;
