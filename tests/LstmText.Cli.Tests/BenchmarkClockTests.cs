@@ -29,7 +29,8 @@ public sealed class BenchmarkClockTests
         BenchmarkClock.Measure(Work, repeat: 1, warmUp: TimeSpan.FromTicks(1));
 
         // 12 compiling calls, then two quiet ones, then the timed call (a fixed warm-up would have made 2 calls in all).
-        Assert.Equal(ValueTypes.Length + 2 + 1, calls);
+        // More when tests running beside this one make the JIT compile during a call: the count is process-wide.
+        Assert.True(calls >= ValueTypes.Length + 2 + 1, $"{calls} calls");
     }
 
     private static int SizeOf<T>() where T : struct => System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
