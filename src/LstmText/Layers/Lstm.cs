@@ -257,22 +257,19 @@ public sealed class Lstm : IQuantizableLayer
         bool reverse = direction == 1;
 
         // From a token projection, each step gathers its own rows just before its recurrent product (below), so they
-        // are still in cache when it adds to them; otherwise one GEMM projects every step at once.
+        // are still in cache when it adds to them; from an int8 one, each step's product adds them in its epilogue;
+        // otherwise one GEMM projects every step at once.
         TensorSlice projectionRows = default;
         var quantizedRows = layer == 0 ? _quantizedProjection?[direction] : null;
-        if (quantizedRows is not null)
-        {
-            // Added by each step's product (below).
-        }
-        else if (tokenProjection is null)
-        {
-            if (_int8 is not null) ProjectInputInt8(index, w, layerInput!, steps * batch, layerInputSize, gates);
-            else ProjectInput(w, layerInput!, steps * batch, layerInputSize, gates);
-        }
-        else
+        if (tokenProjection is not null)
         {
             int rows = tokenProjection.Shape[1] * 4 * HiddenSize;
             projectionRows = tokenProjection.Slice(direction * rows, rows);
+        }
+        else if (quantizedRows is null)
+        {
+            if (_int8 is not null) ProjectInputInt8(index, w, layerInput!, steps * batch, layerInputSize, gates);
+            else ProjectInput(w, layerInput!, steps * batch, layerInputSize, gates);
         }
 
         // Inference from a token projection (no backward can follow): the steps' states only need the previous and the
