@@ -56,10 +56,10 @@ public sealed class LstmCellForwardTests
             }
             double i = Sigmoid(pre[row + j]), f = Sigmoid(pre[row + h + j]), g = Math.Tanh(pre[row + 2 * h + j]), o = Sigmoid(pre[row + 3 * h + j]);
             double c = f * cPrev + i * g, hNew = o * Math.Tanh(c);
-            Assert.Equal(i, gates.HostSpan[row + j], 1e-6);
-            Assert.Equal(f, gates.HostSpan[row + h + j], 1e-6);
-            Assert.Equal(g, gates.HostSpan[row + 2 * h + j], 1e-6);
-            Assert.Equal(o, gates.HostSpan[row + 3 * h + j], 1e-6);
+            Assert.Equal(i, gates.HostSpan[row + j], 2e-7);
+            Assert.Equal(f, gates.HostSpan[row + h + j], 2e-7);
+            Assert.Equal(g, gates.HostSpan[row + 2 * h + j], 3e-7);
+            Assert.Equal(o, gates.HostSpan[row + 3 * h + j], 2e-7);
             Assert.Equal(c, cell.HostSpan[b * h + j], 1e-6);
             Assert.Equal(hNew, hidden.HostSpan[b * h + j], 1e-6);
             Assert.Equal(hidden.HostSpan[b * h + j], output.HostSpan[b * stride + j]);
