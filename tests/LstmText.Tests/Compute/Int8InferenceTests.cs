@@ -171,6 +171,42 @@ public sealed class Int8InferenceTests
         Assert.True(worst < 0.01, $"worst error per √k: {worst}");
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(15)]
+    [InlineData(16)]
+    [InlineData(31)]
+    [InlineData(57)]
+    [InlineData(128)]
+    [InlineData(200)]
+    public void A_quantized_row_equals_the_scalar_formula_at_every_length(int length)
+    {
+        // Lengths that end in each of the vector loops (16 and 8 wide) and the scalar tail; rows that lie all above 0,
+        // all below 0 and across it, so the zero point takes both of its ends (0 and 255).
+        var random = new Random(length);
+        foreach (var (offset, spread) in new[] { (0f, 1f), (3f, 1f), (-3f, 1f), (0.2f, 5f) })
+        {
+            var row = new float[length];
+            for (int c = 0; c < length; c++) row[c] = offset + spread * (float)(random.NextDouble() * 2 - 1);
+            row[length / 2] = offset + spread * 1.5f;
+            var codes = Enumerable.Repeat((byte)77, length + 9).ToArray();
+            Int8Product.QuantizeRow(row, codes, out float scale, out int zeroPoint);
+
+            float low = Math.Min(0f, row.Min()), high = Math.Max(0f, row.Max());
+            float expectedScale = (high - low) / 255f, inverse = 1f / expectedScale;
+            int expectedZero = Math.Clamp((int)MathF.Round(-low * inverse, MidpointRounding.ToEven), 0, 255);
+            Assert.Equal(expectedScale, scale);
+            Assert.Equal(expectedZero, zeroPoint);
+            for (int c = 0; c < length; c++)
+                Assert.Equal((byte)Math.Clamp((int)MathF.Round(row[c] * inverse, MidpointRounding.ToEven) + expectedZero, 0, 255), codes[c]);
+            Assert.All(codes[length..], code => Assert.Equal(0, code)); // padding past the row is cleared
+            // the row's extreme away from 0 takes an end code
+            Assert.True(codes.AsSpan(0, length).Contains((byte)255) || codes.AsSpan(0, length).Contains((byte)0), "no code at 0 or 255");
+        }
+    }
+
     [Fact]
     public void Zero_rows_and_zero_activations_give_exact_zeros()
     {

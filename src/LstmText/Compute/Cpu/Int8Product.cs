@@ -164,13 +164,28 @@ internal static unsafe class Int8Product
         {
             var lowest = Vector256<float>.Zero;
             var highest = Vector256<float>.Zero;
+            if (Vector512.IsHardwareAccelerated && length >= 16)
+            {
+                var lowest16 = Vector512<float>.Zero;
+                var highest16 = Vector512<float>.Zero;
+                for (; c + 16 <= length; c += 16)
+                {
+                    var v = Vector512.Create(row.Slice(c, 16));
+                    lowest16 = Vector512.Min(lowest16, v);
+                    highest16 = Vector512.Max(highest16, v);
+                }
+                lowest = Vector256.Min(lowest16.GetLower(), lowest16.GetUpper());
+                highest = Vector256.Max(highest16.GetLower(), highest16.GetUpper());
+            }
             for (; c + 8 <= length; c += 8)
             {
                 var v = Vector256.Create(row.Slice(c, 8));
                 lowest = Vector256.Min(lowest, v);
                 highest = Vector256.Max(highest, v);
             }
-            for (int lane = 0; lane < 8; lane++) { low = Math.Min(low, lowest[lane]); high = Math.Max(high, highest[lane]); }
+            var lowest4 = Vector128.Min(lowest.GetLower(), lowest.GetUpper());
+            var highest4 = Vector128.Max(highest.GetLower(), highest.GetUpper());
+            for (int lane = 0; lane < 4; lane++) { low = Math.Min(low, lowest4[lane]); high = Math.Max(high, highest4[lane]); }
         }
         for (; c < length; c++) { low = Math.Min(low, row[c]); high = Math.Max(high, row[c]); }
         destination[length..].Clear();
@@ -190,7 +205,22 @@ internal static unsafe class Int8Product
         float inverse = 1f / scale;
         zeroPoint = Math.Clamp((int)MathF.Round(-low * inverse, MidpointRounding.ToEven), 0, 255);
         c = 0;
-        if (Avx2.IsSupported)
+        if (Avx512F.IsSupported)
+        {
+            var factor = Vector512.Create(inverse);
+            var zero = Vector512.Create(zeroPoint);
+            fixed (float* x = row)
+            fixed (byte* q = destination)
+            {
+                for (; c + 16 <= length; c += 16)
+                {
+                    // vcvtps2dq rounds to nearest even, as MathF.Round(ToEven) does below; vpmovusdb saturates at 255.
+                    var rounded = Avx512F.ConvertToVector512Int32(Avx512F.LoadVector512(x + c) * factor) + zero;
+                    Avx512F.ConvertToVector128ByteWithSaturation(Vector512.Max(rounded, Vector512<int>.Zero).AsUInt32()).Store(q + c);
+                }
+            }
+        }
+        else if (Avx2.IsSupported)
         {
             var factor = Vector256.Create(inverse);
             var zero = Vector256.Create(zeroPoint);
@@ -303,6 +333,24 @@ internal static unsafe class Int8Product
         Avx.Store(c, value);
     }
 
+    /// <summary>The epilogue of 16 outputs: the operations of the 8-output <see cref="Store(in Job, int, int, Vector256{int})"/>, lane by lane.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Store(in Job job, int row, int first, Vector512<int> sums)
+    {
+        var corrected = sums - Vector512.Create(job.ZeroPoints[row]) * Vector512.Load(job.RowSums + first);
+        var scale = Vector512.Create(job.RowScales[row]) * Vector512.Load(job.Scales + first);
+        var value = Vector512.ConvertToSingle(corrected) * scale;
+        float* c = job.C + (long)row * job.Ldc + first;
+        if (job.TableValues != null)
+        {
+            int id = job.TableIds[row];
+            var table = Vector512.ConvertToSingle(Avx512F.ConvertToVector512Int32(Vector128.Load(job.TableValues + (long)id * job.N + first)));
+            value += Vector512.Create(job.TableScales[id]) * table;
+        }
+        else if (job.Beta != 0f) value += Vector512.Create(job.Beta) * Vector512.Load(c);
+        value.Store(c);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void VnniOneRow(in Job job, int row, int panel)
     {
@@ -333,11 +381,7 @@ internal static unsafe class Int8Product
             s2 = AvxVnni.MultiplyWideningAndAdd(s2, x, Avx.LoadVector256(w + 64));
             s3 = AvxVnni.MultiplyWideningAndAdd(s3, x, Avx.LoadVector256(w + 96));
         }
-        int first = panel * Int8Matrix.PanelRows;
-        Store(job, row, first, s0 + t0);
-        if (first + 8 < job.N) Store(job, row, first + 8, s1 + t1);
-        if (first + 16 < job.N) Store(job, row, first + 16, s2 + t2);
-        if (first + 24 < job.N) Store(job, row, first + 24, s3 + t3);
+        StorePanel(job, row, panel * Int8Matrix.PanelRows, s0 + t0, s1 + t1, s2 + t2, s3 + t3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -424,6 +468,14 @@ internal static unsafe class Int8Product
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void StorePanel(in Job job, int row, int first, Vector256<int> s0, Vector256<int> s1, Vector256<int> s2, Vector256<int> s3)
     {
+        if (Avx512F.IsSupported && first + Int8Matrix.PanelRows <= job.N)
+        {
+            // A whole panel's 32 outputs in two 512-bit halves: half the epilogue's instructions, which at a small k
+            // (H = 128: 32 column groups) cost a quarter of the panel's dot-product instructions.
+            Store(job, row, first, Vector512.Create(s0, s1));
+            Store(job, row, first + 16, Vector512.Create(s2, s3));
+            return;
+        }
         Store(job, row, first, s0);
         if (first + 8 < job.N) Store(job, row, first + 8, s1);
         if (first + 16 < job.N) Store(job, row, first + 16, s2);
@@ -456,10 +508,7 @@ internal static unsafe class Int8Product
             t3 = AvxVnni.MultiplyWideningAndAdd(t3, y, w3);
         }
         int first = panel * Int8Matrix.PanelRows;
-        Store(job, row, first, s0);
-        Store(job, row + 1, first, t0);
-        if (first + 8 < job.N) { Store(job, row, first + 8, s1); Store(job, row + 1, first + 8, t1); }
-        if (first + 16 < job.N) { Store(job, row, first + 16, s2); Store(job, row + 1, first + 16, t2); }
-        if (first + 24 < job.N) { Store(job, row, first + 24, s3); Store(job, row + 1, first + 24, t3); }
+        StorePanel(job, row, first, s0, s1, s2, s3);
+        StorePanel(job, row + 1, first, t0, t1, t2, t3);
     }
 }
