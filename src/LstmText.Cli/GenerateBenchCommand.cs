@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using LstmText.Compute;
 using LstmText.Layers;
+using LstmText.Models;
 using LstmText.Tensors;
 using Spectre.Console;
 
@@ -9,7 +10,7 @@ namespace LstmText.Cli;
 
 /// <summary>
 /// <c>lstmtext bench generate</c>: batch-1 sampling from a character language model (embedding → stacked LSTM → linear →
-/// softmax → draw), one token per step. The twin of the TorchSharp anchor's <c>generate --cell 1</c> (an LSTMCell loop)
+/// softmax → draw), one token per step, through the network `lstmtext generate` runs. The twin of the TorchSharp anchor's <c>generate --cell 1</c> (an LSTMCell loop)
 /// and of tools/bench/generate_torch.py, with the same sizes and JSON fields.
 /// </summary>
 internal static class GenerateBenchCommand
@@ -37,14 +38,12 @@ internal static class GenerateBenchCommand
             bool quantized = parse.GetValue(int8);
             var cpu = new CpuBackend(Math.Max(1, parse.GetValue(threads)));
             IBackend backend = parse.GetValue(profile) ? new ProfilingBackend(cpu) : cpu;
-            var random = new RandomSource(1);
-            var embed = new Embedding(v, e, random, backend: backend);
-            var lstm = new Lstm(e, h, random, layers: l, backend: backend);
-            var decoder = new Linear(h, v, random, backend: backend);
+            // The network `lstmtext generate` runs (a language model's inference replica), one token per call.
+            var network = new LanguageModelNetwork(new LanguageModelArchitecture(v, e, h, l), new RandomSource(1), backend);
             if (quantized)
             {
-                lstm.QuantizeWeights();
-                decoder.QuantizeWeights();
+                network.Lstm.QuantizeWeights();
+                network.Decoder.QuantizeWeights();
             }
             var state = LstmState.Zeros(l, 1, h, backend);
             var probabilities = Tensor.Zeros(1, v);
@@ -57,10 +56,10 @@ internal static class GenerateBenchCommand
                 token[0] = 0;
                 for (int k = 0; k < n; k++)
                 {
-                    var output = lstm.Forward(embed.Forward(token, 1, 1), state);
-                    backend.Copy(lstm.FinalState.Hidden, state.Hidden);
-                    backend.Copy(lstm.FinalState.Cell, state.Cell);
-                    backend.Softmax(decoder.Forward(output), 1, v, probabilities);
+                    var logits = network.Forward(token, 1, 1, state, null);
+                    backend.Copy(network.Lstm.FinalState.Hidden, state.Hidden);
+                    backend.Copy(network.Lstm.FinalState.Cell, state.Cell);
+                    backend.Softmax(logits, 1, v, probabilities);
                     token[0] = Draw(probabilities.HostSpan, sampler.NextDouble());
                 }
             }

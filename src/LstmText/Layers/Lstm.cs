@@ -168,10 +168,12 @@ public sealed class Lstm : IQuantizableLayer
     /// layer's input projection passed in instead of an embedded input: <paramref name="tokenProjection"/> [D, V, 4H]
     /// holds x_v·W_ihᵀ + b_ih + b_hh of every token v (see <see cref="ProjectFirstLayerInput"/>), and each step gathers
     /// its rows. Returns [T, B, D·H] as <see cref="Forward(Tensor, LstmState?, ReadOnlyMemory{int}, RandomSource?)"/>
-    /// does (no dropout). A <see cref="Backward"/> cannot follow: the embedded input was never formed. Whoever keeps the
-    /// projection (a classifier's cache) decides when it is current; the layer only reads it.
+    /// does (no dropout), from <paramref name="initialState"/> (null: zeros). A <see cref="Backward"/> cannot follow: the
+    /// embedded input was never formed. Whoever keeps the projection (a classifier's cache, a language model's token rows)
+    /// decides when it is current; the layer only reads it.
     /// </summary>
-    internal Tensor ForwardFromTokenProjection(ReadOnlySpan<int> ids, int steps, int batch, Tensor tokenProjection, ReadOnlySpan<int> lengths)
+    internal Tensor ForwardFromTokenProjection(ReadOnlySpan<int> ids, int steps, int batch, Tensor tokenProjection, ReadOnlySpan<int> lengths,
+        LstmState? initialState = null)
     {
         if (ids.Length != steps * batch)
             throw new ArgumentException($"{ids.Length} ids do not fill {steps} steps of batch {batch}.", nameof(ids));
@@ -179,7 +181,7 @@ public sealed class Lstm : IQuantizableLayer
             throw new ArgumentException($"A token projection of shape {tokenProjection.Shape} does not fit this LSTM: it needs [{Directions}, V, {4 * HiddenSize}].", nameof(tokenProjection));
         if (_tokenIds.Length < ids.Length) _tokenIds = new int[ids.Length];
         ids.CopyTo(_tokenIds);
-        return RunLayers(null, tokenProjection, steps, batch, null, lengths, null);
+        return RunLayers(null, tokenProjection, steps, batch, initialState, lengths, null);
     }
 
     /// <summary>

@@ -17,9 +17,16 @@ namespace LstmText.Models;
 /// </remarks>
 internal sealed class LanguageModelNetwork : INetwork<LanguageModelBatch>
 {
+    /// <summary>The largest token-row table (<see cref="TokenRowsMemoryLimit"/>'s default): 32 MB, a character model's few
+    /// hundred kilobytes many times over, and a 10,000-word model's up to H = 200.</summary>
+    internal const long DefaultTokenRowsMemoryLimit = 32L << 20;
+
     private readonly Dropout _embeddingDropout;
     private readonly Dropout _outputDropout;
     private Tensor? _decoderInput;
+    private Tensor? _tokenRows;
+    private bool[] _tokenRowReady = [];
+    private long _tokenRowsVersion = -1;
 
     public LanguageModelNetwork(LanguageModelArchitecture architecture, RandomSource random, IBackend? backend = null)
     {
@@ -113,11 +120,60 @@ internal sealed class LanguageModelNetwork : INetwork<LanguageModelBatch>
     /// </summary>
     public Tensor Forward(ReadOnlySpan<int> ids, int steps, int batch, LstmState? state, RandomSource? random)
     {
+        if (steps * batch == 1 && random is null && TokenRowFor(ids[0]) is { } rows)
+        {
+            _decoderInput = Lstm.ForwardFromTokenProjection(ids, 1, 1, rows, default, state);
+            return Decoder.Forward(_decoderInput);
+        }
         var embedded = Embedding.Forward(ids, steps, batch);
         var lstmInput = _embeddingDropout.Forward(embedded, random);
         var output = Lstm.Forward(lstmInput, state, default, random);
         _decoderInput = _outputDropout.Forward(output, random);
         return Decoder.Forward(_decoderInput);
+    }
+
+    /// <summary>
+    /// The largest table of first-layer token rows this network keeps for batch-1 inference steps, in bytes (V·4H floats;
+    /// 0 turns the rows off and frees them). See <see cref="TokenRowFor"/>.
+    /// </summary>
+    internal long TokenRowsMemoryLimit { get; set; } = DefaultTokenRowsMemoryLimit;
+
+    /// <summary>The token-row table as it stands (null until a batch-1 step has made one, or when it is off); for tests.</summary>
+    internal Tensor? TokenRows => _tokenRows;
+
+    /// <summary>
+    /// For a batch-1 inference step (sampling a token at a time), the table [1, V, 4H] whose row <paramref name="id"/>
+    /// holds the first layer's input projection of that token, x·W_ihᵀ + b_ih + b_hh: computed the first time the id
+    /// comes, by the same one-row product a step would run (so a step from the row gives the same bits as a step from
+    /// the embedding), then gathered instead of reading all of W_ih again at every step. Null when the table would
+    /// exceed <see cref="TokenRowsMemoryLimit"/> or the LSTM is bidirectional. Rows computed from older weights are
+    /// dropped when an embedding or first-layer input weight changes (<see cref="Parameter.Version"/>). One network
+    /// serves one thread, so the rows need no lock.
+    /// </summary>
+    private Tensor? TokenRowFor(int id)
+    {
+        int rowLength = 4 * Lstm.HiddenSize, vocabulary = Embedding.VocabularySize;
+        if (Lstm.Directions != 1 || (long)vocabulary * rowLength * sizeof(float) > TokenRowsMemoryLimit)
+        {
+            _tokenRows = null;
+            _tokenRowReady = [];
+            return null;
+        }
+        if ((uint)id >= (uint)vocabulary) return null; // the embedding refuses it with its own message
+        long version = TokenProjectionTable.CurrentSourceVersion(Embedding, Lstm);
+        if (_tokenRows is null || version != _tokenRowsVersion)
+        {
+            _tokenRows ??= Tensor.Zeros(Embedding.Weight.Value.Storage.Allocator, 1, vocabulary, rowLength);
+            _tokenRowReady = new bool[vocabulary];
+            _tokenRowsVersion = version;
+        }
+        if (!_tokenRowReady[id])
+        {
+            var embedded = Embedding.Forward([id], 1, 1);
+            Lstm.ProjectFirstLayerInput(embedded, 1, _tokenRows.Slice(id * rowLength, rowLength));
+            _tokenRowReady[id] = true;
+        }
+        return _tokenRows;
     }
 
     /// <inheritdoc/>
