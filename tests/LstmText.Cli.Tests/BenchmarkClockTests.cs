@@ -33,5 +33,32 @@ public sealed class BenchmarkClockTests
         Assert.True(calls >= ValueTypes.Length + 2 + 1, $"{calls} calls");
     }
 
+    [Fact]
+    public void The_warm_up_waits_half_a_second_after_the_last_compiled_method()
+    {
+        // One compiling call, then quiet 25 ms calls: two quiet calls are not enough (tiered compilation waits 100 ms
+        // before it counts calls, then compiles in the background, so a short call can compile nothing while its code is
+        // about to be replaced). The clock must go on for half a second after the compile. This bounds a wait from below,
+        // which load can only lengthen; it times nothing.
+        var open = typeof(BenchmarkClockTests).GetMethod(nameof(SizeOf), BindingFlags.NonPublic | BindingFlags.Static)!;
+        int calls = 0;
+        long compiledAt = 0;
+        void Work()
+        {
+            if (calls++ == 0)
+            {
+                open.MakeGenericMethod(typeof(System.Numerics.Complex)).Invoke(null, null);
+                compiledAt = System.Diagnostics.Stopwatch.GetTimestamp();
+            }
+            Thread.Sleep(25);
+        }
+
+        BenchmarkClock.Measure(Work, repeat: 1, warmUp: TimeSpan.FromTicks(1));
+
+        // Before: the compiling call, two quiet ones and the timed one, about 0.1 s in all.
+        var afterCompile = System.Diagnostics.Stopwatch.GetElapsedTime(compiledAt);
+        Assert.True(afterCompile >= TimeSpan.FromSeconds(0.5), $"timing ended {afterCompile.TotalMilliseconds:F0} ms after the compile");
+    }
+
     private static int SizeOf<T>() where T : struct => System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
 }
