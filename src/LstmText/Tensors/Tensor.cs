@@ -14,6 +14,7 @@ namespace LstmText.Tensors;
 public sealed class Tensor
 {
     private readonly float[]? _host;
+    private readonly int _hostStart;
 
     private Tensor(Shape shape, TensorStorage storage, bool adoptReusableShape = false)
     {
@@ -21,6 +22,7 @@ public sealed class Tensor
         Shape = shape.IsReusable && !adoptReusableShape ? new Shape(shape.Dimensions) : shape;
         Storage = storage;
         _host = storage.HostArray;
+        _hostStart = storage.HostStart;
     }
 
     /// <summary>The dimensions of this tensor.</summary>
@@ -39,10 +41,16 @@ public sealed class Tensor
     /// The elements in row-major order as a view of host memory: for host tensors only (tests, tools, the CPU path).
     /// </summary>
     /// <exception cref="InvalidOperationException">The tensor lives on a device; use <see cref="Download"/> or <see cref="Upload"/>.</exception>
-    public Span<float> HostSpan => HostArray.AsSpan(0, Shape.ElementCount);
+    public Span<float> HostSpan => HostArray.AsSpan(_hostStart, Shape.ElementCount);
 
-    /// <summary>The host array behind the tensor: the single accessor through which CPU kernels reach elements.</summary>
+    /// <summary>
+    /// The host array behind the tensor: the single accessor through which CPU kernels reach elements, element 0 at
+    /// <see cref="HostStart"/>.
+    /// </summary>
     internal float[] HostArray => _host ?? throw NotOnHost();
+
+    /// <summary>The index in <see cref="HostArray"/> of element 0.</summary>
+    internal int HostStart => _hostStart;
 
     /// <summary>Creates a host tensor of the given shape filled with zeros.</summary>
     public static Tensor Zeros(params ReadOnlySpan<int> dimensions) => Zeros(new Shape(dimensions));
@@ -135,8 +143,8 @@ public sealed class Tensor
     /// <exception cref="InvalidOperationException">The tensor lives on a device.</exception>
     public float this[int row, int column]
     {
-        get => HostArray[checked(row * Shape[1] + column)];
-        set => HostArray[checked(row * Shape[1] + column)] = value;
+        get => HostSpan[checked(row * Shape[1] + column)];
+        set => HostSpan[checked(row * Shape[1] + column)] = value;
     }
 
     /// <summary>A view of the whole tensor as a <see cref="TensorSlice"/>.</summary>

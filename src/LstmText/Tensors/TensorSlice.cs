@@ -33,7 +33,7 @@ public readonly struct TensorSlice
     public int Length { get; }
 
     /// <summary>The elements in host memory, for CPU kernels (throws for a tensor that lives on a device).</summary>
-    internal Span<float> Span => Tensor.HostArray.AsSpan(Offset, Length);
+    internal Span<float> Span => Tensor.HostArray.AsSpan(Tensor.HostStart + Offset, Length);
 
     /// <summary>Copies the elements into host memory (<paramref name="destination"/> holds exactly <see cref="Length"/>).</summary>
     public void Download(Span<float> destination)

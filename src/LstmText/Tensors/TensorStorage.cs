@@ -34,6 +34,9 @@ public abstract class TensorStorage
     /// <remarks>Only host storage has one; the CPU backend's kernels take their spans from it.</remarks>
     internal virtual float[]? HostArray => null;
 
+    /// <summary>The index in <see cref="HostArray"/> of element 0 (host storage starts large arrays at a 64-byte boundary).</summary>
+    internal virtual int HostStart => 0;
+
     /// <summary>Copies elements [<paramref name="offset"/>, offset + destination.Length) into host memory.</summary>
     public abstract void Download(int offset, Span<float> destination);
 

@@ -18,6 +18,31 @@ public sealed class TensorStorageTests
         Assert.Equal(5f, tensor.Reshape(4)[2]); // a reshape shares the storage
     }
 
+    [Theory]
+    [InlineData(16 * 1024)]
+    [InlineData(16 * 1024 + 5)]
+    [InlineData(1 << 20)]
+    public unsafe void A_large_tensor_starts_at_a_64_byte_boundary_and_every_view_and_transfer_sees_the_same_elements(int length)
+    {
+        // Eight in a row: the allocator puts an array's elements at 8-byte steps, so eight aligned by chance is unlikely.
+        for (int i = 0; i < 8; i++)
+        {
+            var tensor = Tensor.Zeros(length);
+            fixed (float* first = tensor.HostSpan) Assert.Equal(0L, (long)first % 64);
+            fixed (float* first = tensor.All.Span) Assert.Equal(0L, (long)first % 64);
+            tensor.Storage.Upload([1f, 2f, 3f], length - 3);
+            tensor.HostSpan[0] = 9f;
+            Assert.Equal([9f, 0f], tensor.ToArray()[..2]);
+            Assert.Equal([1f, 2f, 3f], tensor.Slice(length - 3, 3).Span.ToArray());
+            var copy = Tensor.Zeros(length);
+            tensor.CopyTo(copy);
+            Assert.Equal(tensor.ToArray(), copy.ToArray());
+            copy.Storage.Clear(length - 2, 2);
+            Assert.Equal([1f, 0f, 0f], copy.ToArray()[^3..]);
+            Assert.Equal(1f, tensor.Reshape(length, 1)[length - 3, 0]);
+        }
+    }
+
     [Fact]
     public void TransfersCheckTheirLengthsAndRanges()
     {
