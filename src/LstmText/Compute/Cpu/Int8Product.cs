@@ -470,8 +470,8 @@ internal static unsafe class Int8Product
     {
         if (Avx512F.IsSupported && first + Int8Matrix.PanelRows <= job.N)
         {
-            // A whole panel's 32 outputs in two 512-bit halves: half the epilogue's instructions, which at a small k
-            // (H = 128: 32 column groups) cost a quarter of the panel's dot-product instructions.
+            // A whole panel's 32 outputs in two 512-bit halves: half the epilogue's instructions, a large share at a
+            // small k (H = 128: 128 vpdpbusd per row and panel, and about 50 more in four 8-wide epilogues).
             Store(job, row, first, Vector512.Create(s0, s1));
             Store(job, row, first + 16, Vector512.Create(s2, s3));
             return;
