@@ -10,8 +10,9 @@ namespace LstmText.Cli;
 
 /// <summary>
 /// <c>lstmtext bench generate</c>: batch-1 sampling from a character language model (embedding → stacked LSTM → linear →
-/// softmax → draw), one token per step, through the network `lstmtext generate` runs. The twin of the TorchSharp anchor's <c>generate --cell 1</c> (an LSTMCell loop)
-/// and of tools/bench/generate_torch.py, with the same sizes and JSON fields.
+/// softmax → draw), one token per step, through the network <c>lstmtext generate</c> runs. The twin of the TorchSharp
+/// anchor's <c>generate --cell 1</c> (an LSTMCell loop) and of tools/bench/generate_torch.py, with the same sizes and
+/// JSON fields.
 /// </summary>
 internal static class GenerateBenchCommand
 {

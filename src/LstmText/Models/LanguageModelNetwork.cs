@@ -120,7 +120,7 @@ internal sealed class LanguageModelNetwork : INetwork<LanguageModelBatch>
     /// </summary>
     public Tensor Forward(ReadOnlySpan<int> ids, int steps, int batch, LstmState? state, RandomSource? random)
     {
-        if (steps * batch == 1 && random is null && TokenRowFor(ids[0]) is { } rows)
+        if (steps * batch == 1 && ids.Length == 1 && random is null && TokenRowFor(ids[0]) is { } rows)
         {
             _decoderInput = Lstm.ForwardFromTokenProjection(ids, 1, 1, rows, default, state);
             return Decoder.Forward(_decoderInput);
