@@ -125,9 +125,24 @@ public sealed class Lstm : IQuantizableLayer
     /// <inheritdoc/>
     public IReadOnlyList<Parameter> Parameters { get; }
 
-    /// <summary>The first layer's input weights and both its biases, of every direction: what its input projection reads.</summary>
-    internal IEnumerable<Parameter> FirstLayerInputParameters =>
-        _weights.Take(Directions).SelectMany(w => new[] { w.InputWeight, w.InputBias, w.HiddenBias });
+    /// <summary>
+    /// The sum of the <see cref="Parameter.Version"/>s of the first layer's input weights and both its biases, of every
+    /// direction (what its input projection reads): it changes whenever one of them does, as versions only grow. Allocates
+    /// nothing: a language model reads it at every generated token.
+    /// </summary>
+    internal long FirstLayerInputVersion
+    {
+        get
+        {
+            long version = 0;
+            for (int direction = 0; direction < Directions; direction++)
+            {
+                var w = _weights[direction];
+                version += w.InputWeight.Version + w.InputBias.Version + w.HiddenBias.Version;
+            }
+            return version;
+        }
+    }
 
     /// <summary>
     /// For inference: multiplies by int8 copies of W_ih and W_hh of every layer and direction from now on, as PyTorch's dynamic quantization does

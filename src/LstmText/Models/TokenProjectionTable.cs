@@ -48,12 +48,7 @@ internal sealed class TokenProjectionTable
     /// A number that changes whenever the embedding or a first-layer input weight or bias changes: the sum of their
     /// <see cref="Parameter.Version"/>s, which only ever grow.
     /// </summary>
-    public static long CurrentSourceVersion(Embedding embedding, Lstm lstm)
-    {
-        long version = embedding.Weight.Version;
-        foreach (var parameter in lstm.FirstLayerInputParameters) version += parameter.Version;
-        return version;
-    }
+    public static long CurrentSourceVersion(Embedding embedding, Lstm lstm) => embedding.Weight.Version + lstm.FirstLayerInputVersion;
 
     /// <summary>
     /// Computes the table from the current weights: one GEMM over the whole embedding per direction. For an int8 LSTM
